@@ -1,0 +1,230 @@
+// The request parser: RESP multibulk arrays and inline commands, with Redis's
+// limits and protocol errors (networking.c: processMultibulkBuffer and
+// processInlineBuffer). Arguments are Buffer views into the received chunk; a
+// command that arrived whole also yields its raw RESP bytes for the log.
+import { parseInteger } from './integers.js';
+
+/** Longest inline command, count line or bulk length line Redis waits for. */
+export const INLINE_MAX = 64 * 1024;
+export const DEFAULT_MAX_BULK = 512 * 1024 * 1024;
+/** Before AUTH, Redis refuses larger requests outright. */
+const UNAUTH_MAX_ARGS = 10;
+const UNAUTH_MAX_BULK = 16384;
+
+const CR = 13;
+const LF = 10;
+
+export interface ParserSink {
+  /** raw is the command's exact RESP bytes, or null (inline, or spread over chunks). */
+  command(argv: Buffer[], raw: Buffer | null): void;
+  /** A protocol error: reply with it and close the connection. */
+  protocolError(message: string): void;
+  /** Whether the client still has to authenticate (tighter limits). */
+  readonly unauthenticated: boolean;
+}
+
+export class RequestParser {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes the pending data must reach before a parse can make progress. */
+  private needBytes = 0;
+  // State of a multibulk request spread over several chunks.
+  private argsLeft = 0;
+  private argv: Buffer[] = [];
+  private rawStart = -1;
+  private keepFrom = 0;
+  private failed = false;
+
+  constructor(private readonly sink: ParserSink, public maxBulk = DEFAULT_MAX_BULK) {}
+
+  feed(chunk: Buffer): void {
+    if (this.failed) return;
+    let buf = chunk;
+    if (this.pendingBytes > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      // A big bulk is concatenated once, when all of it is here.
+      if (this.pendingBytes < this.needBytes) return;
+      buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    this.parse(buf);
+  }
+
+  /** Bytes buffered but not yet parsed (for CLIENT LIST qbuf). */
+  get buffered(): number {
+    return this.pendingBytes;
+  }
+
+  private parse(buf: Buffer): void {
+    let pos = 0;
+    const end = buf.length;
+    while (pos < end && !this.failed) {
+      let next: number;
+      if (this.argsLeft > 0) next = this.parseBulks(buf, pos);
+      else if (buf[pos] === 42 /* * */) next = this.parseMultibulkHeader(buf, pos);
+      else next = this.parseInline(buf, pos);
+      if (next < 0) {
+        if (!this.failed) this.keep(buf);
+        return;
+      }
+      pos = next;
+    }
+  }
+
+  /**
+   * Records that parsing stopped at pos, short of input, and needs the data
+   * from pos to reach `need` bytes before it can progress. Returns -1.
+   */
+  private incomplete(pos: number, need: number): number {
+    this.keepFrom = pos;
+    this.needBytes = need;
+    return -1;
+  }
+
+  /** Keeps the unparsed rest of buf for the next chunk. */
+  private keep(buf: Buffer): void {
+    // The raw bytes of a command in progress are not kept contiguous.
+    this.rawStart = -1;
+    const rest = buf.subarray(this.keepFrom);
+    this.pending = [rest];
+    this.pendingBytes = rest.length;
+  }
+
+  private fail(message: string): number {
+    this.failed = true;
+    this.sink.protocolError(message);
+    return -1;
+  }
+
+  /** Returns the new position, or -1 when incomplete (see incomplete()). */
+  private parseMultibulkHeader(buf: Buffer, pos: number): number {
+    const cr = buf.indexOf(CR, pos);
+    if (cr < 0) {
+      if (buf.length - pos > INLINE_MAX) return this.fail('Protocol error: too big mbulk count string');
+      return this.incomplete(pos, buf.length - pos + 1);
+    }
+    if (cr + 1 >= buf.length) return this.incomplete(pos, cr - pos + 2);
+    const count = parseInteger(buf, pos + 1, cr);
+    if (count === null || count > 2147483647) return this.fail('Protocol error: invalid multibulk length');
+    if (count > UNAUTH_MAX_ARGS && this.sink.unauthenticated) return this.fail('Protocol error: unauthenticated multibulk length');
+    const next = cr + 2;
+    if (count <= 0) return next;
+    this.argsLeft = count;
+    this.argv = [];
+    this.rawStart = pos;
+    return this.parseBulks(buf, next);
+  }
+
+  private parseBulks(buf: Buffer, pos: number): number {
+    const end = buf.length;
+    const maxBulk = this.sink.unauthenticated ? UNAUTH_MAX_BULK : this.maxBulk;
+    while (this.argsLeft > 0) {
+      if (pos >= end) return this.incomplete(pos, 1);
+      const cr = buf.indexOf(CR, pos);
+      if (cr < 0) {
+        if (end - pos > INLINE_MAX) return this.fail('Protocol error: too big bulk count string');
+        return this.incomplete(pos, end - pos + 1);
+      }
+      if (cr + 1 >= end) return this.incomplete(pos, cr - pos + 2);
+      if (buf[pos] !== 36 /* $ */) {
+        return this.fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[pos])}'`);
+      }
+      const len = parseInteger(buf, pos + 1, cr);
+      if (len === null || len < 0 || len > this.maxBulk) return this.fail('Protocol error: invalid bulk length');
+      if (len > maxBulk) return this.fail('Protocol error: unauthenticated bulk length');
+      const start = cr + 2;
+      if (start + len + 2 > end) return this.incomplete(pos, start + len + 2 - pos);
+      this.argv.push(buf.subarray(start, start + len));
+      pos = start + len + 2;
+      this.argsLeft--;
+    }
+    const argv = this.argv;
+    const raw = this.rawStart >= 0 ? buf.subarray(this.rawStart, pos) : null;
+    this.argv = [];
+    this.rawStart = -1;
+    this.sink.command(argv, raw);
+    return pos;
+  }
+
+  private parseInline(buf: Buffer, pos: number): number {
+    const lf = buf.indexOf(LF, pos);
+    if (lf < 0) {
+      if (buf.length - pos > INLINE_MAX) return this.fail('Protocol error: too big inline request');
+      return this.incomplete(pos, buf.length - pos + 1);
+    }
+    const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+    const argv = splitInlineArgs(buf, pos, lineEnd);
+    if (argv === null) return this.fail('Protocol error: unbalanced quotes in request');
+    if (argv.length > 0) this.sink.command(argv, null);
+    return lf + 1;
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12 || c === 0;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+const ESCAPES: Record<number, number> = { 110: 10, 114: 13, 116: 9, 98: 8, 97: 7 };
+
+/**
+ * Redis's sdssplitargs: space-separated words, "double quotes" with \n \r \t \b
+ * \a \xHH escapes, 'single quotes' with only \' escaped. A closing quote must
+ * be followed by a space or the end. Returns null on unbalanced quotes.
+ */
+export function splitInlineArgs(buf: Uint8Array, start: number, end: number): Buffer[] | null {
+  const args: Buffer[] = [];
+  let p = start;
+  for (;;) {
+    while (p < end && isSpace(buf[p])) p++;
+    if (p >= end) return args;
+    const bytes: number[] = [];
+    let inDouble = false;
+    let inSingle = false;
+    for (;;) {
+      if (inDouble) {
+        if (p >= end) return null;
+        const c = buf[p];
+        if (c === 92 /* \ */ && p + 3 < end && buf[p + 1] === 120 /* x */ && hexValue(buf[p + 2]) >= 0 && hexValue(buf[p + 3]) >= 0) {
+          bytes.push(hexValue(buf[p + 2]) * 16 + hexValue(buf[p + 3]));
+          p += 3;
+        } else if (c === 92 && p + 1 < end) {
+          p++;
+          bytes.push(ESCAPES[buf[p]] ?? buf[p]);
+        } else if (c === 34 /* " */) {
+          if (p + 1 < end && !isSpace(buf[p + 1])) return null;
+          p++;
+          break;
+        } else bytes.push(c);
+      } else if (inSingle) {
+        if (p >= end) return null;
+        const c = buf[p];
+        if (c === 92 && p + 1 < end && buf[p + 1] === 39 /* ' */) {
+          p++;
+          bytes.push(39);
+        } else if (c === 39) {
+          if (p + 1 < end && !isSpace(buf[p + 1])) return null;
+          p++;
+          break;
+        } else bytes.push(c);
+      } else {
+        if (p >= end) break;
+        const c = buf[p];
+        if (isSpace(c)) break;
+        if (c === 34) inDouble = true;
+        else if (c === 39) inSingle = true;
+        else bytes.push(c);
+      }
+      p++;
+    }
+    args.push(Buffer.from(bytes));
+  }
+}
