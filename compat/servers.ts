@@ -1,0 +1,75 @@
+// Throwaway servers for compat runs: a real redis-server (the oracle) and
+// VelocityDB from dist/, each on a free port with its own temporary directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export interface RunningServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 10_000;
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** A port that was free a moment ago: the kernel's pick for a listener on port 0. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Spawns `command args(port, dir)` and resolves once the port accepts connections. */
+async function start(name: string, command: string, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `compat-${name}-`));
+  const child: ChildProcess = spawn(command, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The tail of its output, to explain a failed start.
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk).slice(-4000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`${name} did not start on port ${port}: ${output.trim() || `exit ${child.exitCode ?? child.signalCode}`}`);
+    }
+    await sleep(50);
+  }
+  return { port, stop };
+}
+
+export function startRedis(): Promise<RunningServer> {
+  return start('redis', 'redis-server', (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no']);
+}
+
+/** VelocityDB as built by `npm run build`, in memory only. */
+export function startVelocityDb(): Promise<RunningServer> {
+  return start('velocitydb', process.execPath, (port, dir) => [CLI, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--durability', 'none']);
+}
