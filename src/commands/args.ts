@@ -1,0 +1,64 @@
+// Argument parsing shared by every command family, with Redis's error replies.
+// Parsers throw ReplyError, so handlers validate everything before writing.
+import { ERR } from '../errors.js';
+import { parseInteger, parseInt64 } from '../resp/integers.js';
+import type { Client } from '../server/client.js';
+import type { TypeName, ValueTypes } from '../store/keyspace.js';
+import { ReplyError } from './reply-error.js';
+
+/** A key, member or field: the argument's bytes as a latin1 string. */
+export function str(arg: Buffer): string {
+  return arg.toString('latin1');
+}
+
+/** An option keyword, case-insensitively. */
+export function keyword(arg: Buffer): string {
+  return arg.toString('latin1').toLowerCase();
+}
+
+/** A 64-bit integer argument as a number (exact up to 2^53; use int64Arg beyond). */
+export function intArg(arg: Buffer, error: string = ERR.notInteger): number {
+  const n = parseInteger(arg, 0, arg.length);
+  if (n === null) throw new ReplyError(error);
+  return n;
+}
+
+/** A 64-bit integer argument, exact. */
+export function int64Arg(arg: Buffer, error: string = ERR.notInteger): bigint {
+  const n = parseInt64(arg);
+  if (n === null) throw new ReplyError(error);
+  return n;
+}
+
+/** An integer argument in [min, max]. */
+export function rangedIntArg(arg: Buffer, min: number, max: number, error: string = ERR.notInteger): number {
+  const n = intArg(arg, error);
+  if (n < min || n > max) throw new ReplyError(error);
+  return n;
+}
+
+const FLOAT_SYNTAX = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf|infinity)$/i;
+
+/** A double as Redis's string2d (strtod): no spaces, no NaN; "inf" allowed. */
+export function floatArg(arg: Buffer, error: string = ERR.notFloat): number {
+  const text = arg.toString('latin1');
+  if (text.length === 0 || !FLOAT_SYNTAX.test(text)) throw new ReplyError(error);
+  const lower = text.toLowerCase();
+  if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new ReplyError(error); // strtod's ERANGE
+  return value;
+}
+
+/** The key's value when it has the given type, null when missing; WRONGTYPE otherwise. */
+export function lookupTyped<T extends TypeName>(c: Client, key: string, type: T): ValueTypes[T] | null {
+  const entry = c.db.lookup(key);
+  if (entry === undefined) return null;
+  if (entry.type !== type) throw new ReplyError(ERR.wrongType);
+  return entry.value as ValueTypes[T];
+}
+
+/** Fails with WRONGTYPE when key exists with another type. */
+export function checkType(c: Client, key: string, type: TypeName): void {
+  lookupTyped(c, key, type);
+}

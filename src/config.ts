@@ -1,0 +1,31 @@
+// Typed settings of VelocityDB with their defaults. The CONFIG GET/SET
+// parameter table (Redis 7.0's names) lives in config-table.ts and reads and
+// writes these fields.
+
+export type Durability = 'adaptive' | 'always' | 'everysec' | 'none';
+export const DURABILITY_MODES: readonly Durability[] = ['adaptive', 'always', 'everysec', 'none'];
+
+export class Config {
+  port = 6379;
+  bind = '127.0.0.1';
+  dir = './data';
+  durability: Durability = 'adaptive';
+  /** Entries per log batch at most; 0 = no cap. */
+  batchMax = 128;
+  /** fdatasync calls kept in flight by the log. */
+  fsyncConcurrency = 4;
+  walRepair = false;
+  requirepass = '';
+  databases = 16;
+  maxclients = 10000;
+  hz = 10;
+  protoMaxBulkLen = 512 * 1024 * 1024;
+  notifyKeyspaceEvents = '';
+  /** The config file given at start, for CONFIG REWRITE. */
+  configFile = '';
+  logLevel: 'debug' | 'verbose' | 'notice' | 'warning' = 'notice';
+
+  constructor(init: Partial<Config> = {}) {
+    Object.assign(this, init);
+  }
+}

@@ -1,0 +1,68 @@
+// The one catalogue of Redis-exact error replies (without the leading '-').
+// Texts are Redis 7.0.15's, checked against redis-server by the compat suite.
+
+export const ERR = {
+  syntax: 'ERR syntax error',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  noSuchKey: 'ERR no such key',
+  dbIndexOutOfRange: 'ERR DB index is out of range',
+  invalidDbIndex: 'ERR invalid DB index',
+  sameObject: 'ERR source and destination objects are the same',
+  overflow: 'ERR increment or decrement would overflow',
+  nanOrInfinity: 'ERR increment would produce NaN or Infinity',
+  invalidCursor: 'ERR invalid cursor',
+  noAuth: 'NOAUTH Authentication required.',
+  wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  authNotConfigured:
+    'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+  noProto: 'NOPROTO unsupported protocol version',
+  protoNotInteger: 'ERR Protocol version is not an integer or out of range',
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInMulti: 'ERR WATCH inside MULTI is not allowed',
+  notAllowedInMulti: 'ERR Command not allowed inside a transaction',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+  timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  timeoutNegative: 'ERR timeout is negative',
+  bitOffset: 'ERR bit offset is not an integer or out of range',
+  bitValue: 'ERR bit is not an integer or out of range',
+  noScript: 'NOSCRIPT No matching script. Please use EVAL.',
+} as const;
+
+export function wrongArity(fullName: string): string {
+  return `ERR wrong number of arguments for '${fullName}' command`;
+}
+
+export function invalidExpireTime(command: string): string {
+  return `ERR invalid expire time in '${command}' command`;
+}
+
+export function unknownSubcommand(sub: string, container: string): string {
+  return `ERR unknown subcommand '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`;
+}
+
+/** "unknown command 'FOO', with args beginning with: 'a' 'b' " (server.c processCommand). */
+export function unknownCommand(argv: Buffer[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${truncate(argv[i].toString('latin1'), 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${truncate(argv[0].toString('latin1'), 128)}', with args beginning with: ${args}`;
+}
+
+export function notAllowedWhileSubscribed(name: string): string {
+  return `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+}
+
+export function misconf(reason: string): string {
+  return `MISCONF Errors writing to the AOF file: ${reason}`;
+}
+
+/** Cuts s to max chars and, as Redis does for error texts, shows CR/LF as spaces. */
+function truncate(s: string, max: number): string {
+  return s.slice(0, max).replace(/[\r\n]/g, ' ');
+}

@@ -1,0 +1,150 @@
+// The databases: each a Dict of keys plus a Map of absolute expiry times (ms).
+// Expiry is lazy on access plus an active cycle with a time budget. The clock
+// is passed in (Keyspace.now), so replay and tests control time.
+import { Dict } from './dict.js';
+import type { Deque } from './deque.js';
+import type { SortedSet } from './sorted-set.js';
+
+export interface ValueTypes {
+  string: Buffer;
+  list: Deque<Buffer>;
+  hash: Dict<Buffer>;
+  set: Dict<null>;
+  zset: SortedSet;
+}
+export type TypeName = keyof ValueTypes;
+
+/** A key's value; `lru` is the last access time in ms (OBJECT IDLETIME). */
+export type KeyEntry = { [T in TypeName]: { type: T; value: ValueTypes[T]; lru: number } }[TypeName];
+
+export class Database {
+  readonly keys = new Dict<KeyEntry>();
+  readonly expires = new Map<string, number>();
+  /** Active expiry resumes where it stopped. */
+  expireCursor: Iterator<[string, number]> | null = null;
+
+  constructor(
+    readonly index: number,
+    private readonly keyspace: Keyspace,
+  ) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** The key's entry, or undefined when missing or expired (expired keys are deleted). */
+  lookup(key: string): KeyEntry | undefined {
+    const entry = this.keys.get(key);
+    if (entry === undefined) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    if (!this.keyspace.noTouch) entry.lru = this.keyspace.now;
+    return entry;
+  }
+
+  /** Deletes the key when its time has passed; returns whether it did. */
+  expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when > this.keyspace.now || this.keyspace.replaying) return false;
+    this.delete(key);
+    this.keyspace.onExpired(this, key);
+    return true;
+  }
+
+  /** Stores a value under key, dropping any TTL unless keepTtl. */
+  set(key: string, entry: KeyEntry, keepTtl = false): void {
+    this.keys.set(key, entry);
+    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+  }
+
+  /** Adds or replaces key's value with a fresh entry. */
+  put<T extends TypeName>(key: string, type: T, value: ValueTypes[T], keepTtl = false): void {
+    this.set(key, { type, value, lru: this.keyspace.now } as KeyEntry, keepTtl);
+  }
+
+  delete(key: string): boolean {
+    if (!this.keys.delete(key)) return false;
+    if (this.expires.size > 0) this.expires.delete(key);
+    return true;
+  }
+
+  clear(): void {
+    this.keys.clear();
+    this.expires.clear();
+    this.expireCursor = null;
+  }
+
+  /** Absolute expiry time in ms, or undefined when the key has none. */
+  expireAt(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+
+  setExpire(key: string, when: number): void {
+    this.expires.set(key, when);
+  }
+
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** A random key that is not expired (expired picks are deleted), as RANDOMKEY. */
+  randomKey(): string | undefined {
+    // Give up after many expired picks in a mostly-expired db, as dbRandomKey does.
+    for (let tries = 0; tries < 100; tries++) {
+      const key = this.keys.randomKey();
+      if (key === undefined || !this.expireIfNeeded(key)) return key;
+    }
+    return this.keys.randomKey();
+  }
+
+  /** Moves everything of `other` here and vice versa (SWAPDB). */
+  swapWith(other: Database): void {
+    const mine = { keys: this.keys, expires: this.expires };
+    (this as { keys: Dict<KeyEntry> }).keys = other.keys;
+    (this as { expires: Map<string, number> }).expires = other.expires;
+    (other as { keys: Dict<KeyEntry> }).keys = mine.keys;
+    (other as { expires: Map<string, number> }).expires = mine.expires;
+    this.expireCursor = other.expireCursor = null;
+  }
+}
+
+export class Keyspace {
+  readonly databases: Database[];
+  /** The current time in ms, set once per command as Redis caches mstime. */
+  now = Date.now();
+  /** While replaying the log, keys are not expired (the log says what happened). */
+  replaying = false;
+  /** CLIENT NO-TOUCH: lookups leave the access time alone. */
+  noTouch = false;
+  /** Called after a key was deleted because its time passed. */
+  onExpired: (db: Database, key: string) => void = () => {};
+
+  constructor(count: number) {
+    this.databases = Array.from({ length: count }, (_, i) => new Database(i, this));
+  }
+
+  /**
+   * Deletes expired keys for at most budgetMs, resuming where the previous
+   * call stopped; returns the number deleted.
+   */
+  activeExpire(budgetMs: number): number {
+    const deadline = performance.now() + budgetMs;
+    let deleted = 0;
+    for (const db of this.databases) {
+      if (db.expires.size === 0) continue;
+      let checked = 0;
+      for (;;) {
+        db.expireCursor ??= db.expires.entries();
+        const next = db.expireCursor.next();
+        if (next.done) {
+          db.expireCursor = null;
+          break;
+        }
+        const [key, when] = next.value;
+        if (when <= this.now && db.expireIfNeeded(key)) deleted++;
+        if (++checked % 64 === 0 && performance.now() > deadline) return deleted;
+        if (checked >= db.expires.size) break;
+      }
+    }
+    return deleted;
+  }
+}
