@@ -36,8 +36,10 @@ export class Server {
   dirty = 0;
   lastSeq = 0;
   durableSeq = 0;
-  /** Set by SHUTDOWN; resolves when the server has stopped. */
-  shutdownRequested: Promise<void> | null = null;
+  private shutdownRequested: Promise<void> | null = null;
+  private markStopped: () => void = () => {};
+  /** Resolves once the server has shut down (SHUTDOWN, signals, close). */
+  readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
 
   private listener: net.Server | null = null;
   private nextClientId = 1;
@@ -336,7 +338,10 @@ export class Server {
 
   /** Stops accepting, answers what is pending, closes the log; idempotent. */
   shutdown(): Promise<void> {
-    this.shutdownRequested ??= this.close().then(() => this.logger.notice('VelocityDB is now ready to exit, bye bye...'));
+    this.shutdownRequested ??= this.close().then(() => {
+      this.logger.notice('VelocityDB is now ready to exit, bye bye...');
+      this.markStopped();
+    });
     return this.shutdownRequested;
   }
 
