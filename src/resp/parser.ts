@@ -15,8 +15,11 @@ const CR = 13;
 const LF = 10;
 
 export interface ParserSink {
-  /** raw is the command's exact RESP bytes, or null (inline, or spread over chunks). */
-  command(argv: Buffer[], raw: Buffer | null): void;
+  /**
+   * A command. When it arrived whole in one buffer, source.subarray(start, end)
+   * is its exact RESP bytes (for the log; made only when needed); else source is null.
+   */
+  command(argv: Buffer[], source: Buffer | null, start: number, end: number): void;
   /** A protocol error: reply with it and close the connection. */
   protocolError(message: string): void;
   /** Whether the client still has to authenticate (tighter limits). */
@@ -100,7 +103,7 @@ export class RequestParser {
 
   /** Returns the new position, or -1 when incomplete (see incomplete()). */
   private parseMultibulkHeader(buf: Buffer, pos: number): number {
-    const cr = buf.indexOf(CR, pos);
+    const cr = findCR(buf, pos);
     if (cr < 0) {
       if (buf.length - pos > INLINE_MAX) return this.fail('Protocol error: too big mbulk count string');
       return this.incomplete(pos, buf.length - pos + 1);
@@ -122,7 +125,7 @@ export class RequestParser {
     const maxBulk = this.sink.unauthenticated ? UNAUTH_MAX_BULK : this.maxBulk;
     while (this.argsLeft > 0) {
       if (pos >= end) return this.incomplete(pos, 1);
-      const cr = buf.indexOf(CR, pos);
+      const cr = findCR(buf, pos);
       if (cr < 0) {
         if (end - pos > INLINE_MAX) return this.fail('Protocol error: too big bulk count string');
         return this.incomplete(pos, end - pos + 1);
@@ -141,10 +144,10 @@ export class RequestParser {
       this.argsLeft--;
     }
     const argv = this.argv;
-    const raw = this.rawStart >= 0 ? buf.subarray(this.rawStart, pos) : null;
+    const rawStart = this.rawStart;
     this.argv = [];
     this.rawStart = -1;
-    this.sink.command(argv, raw);
+    this.sink.command(argv, rawStart >= 0 ? buf : null, rawStart, pos);
     return pos;
   }
 
@@ -157,9 +160,16 @@ export class RequestParser {
     const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
     const argv = splitInlineArgs(buf, pos, lineEnd);
     if (argv === null) return this.fail('Protocol error: unbalanced quotes in request');
-    if (argv.length > 0) this.sink.command(argv, null);
+    if (argv.length > 0) this.sink.command(argv, null, 0, 0);
     return lf + 1;
   }
+}
+
+/** indexOf(CR) for the short lines of RESP headers: a JS loop beats the native call there. */
+function findCR(buf: Buffer, from: number): number {
+  const near = Math.min(buf.length, from + 24);
+  for (let i = from; i < near; i++) if (buf[i] === CR) return i;
+  return near === buf.length ? -1 : buf.indexOf(CR, near);
 }
 
 function isSpace(c: number): boolean {

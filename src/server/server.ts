@@ -101,7 +101,7 @@ export class Server {
     this.clients.set(c.id, c);
     const parser = new RequestParser(
       {
-        command: (argv, raw) => this.processCommand(c, argv, raw),
+        command: (argv, source, start, end) => this.processCommand(c, argv, source, start, end),
         protocolError: (message) => {
           c.reply.error(message);
           c.closing = true;
@@ -132,7 +132,7 @@ export class Server {
   }
 
   /** Dispatch in Redis's order (server.c processCommand). */
-  processCommand(c: Client, argv: Buffer[], raw: Buffer | null): void {
+  processCommand(c: Client, argv: Buffer[], source: Buffer | null = null, start = 0, end = 0): void {
     if (c.closing) return;
     this.keyspace.now = Date.now();
     c.lastInteraction = this.keyspace.now;
@@ -147,7 +147,12 @@ export class Server {
       c.transaction.queued.push({ command: command as Command, argv });
       c.reply.queuedReply();
     } else {
-      this.execute(c, command as Command, argv, raw, replyStart);
+      this.rawSource = source;
+      this.rawArgv = argv;
+      this.rawStart = start;
+      this.rawEnd = end;
+      this.execute(c, command as Command, argv, replyStart);
+      this.rawSource = null;
     }
     this.applyReplyMode(c, replyStart);
   }
@@ -171,10 +176,16 @@ export class Server {
 
   private dispatching = false;
 
-  private execute(c: Client, command: Command, argv: Buffer[], raw: Buffer | null, replyStart: number): void {
+  // The exact RESP bytes of the top-level command, when it arrived whole.
+  private rawSource: Buffer | null = null;
+  private rawArgv: Buffer[] | null = null;
+  private rawStart = 0;
+  private rawEnd = 0;
+
+  private execute(c: Client, command: Command, argv: Buffer[], replyStart: number): void {
     this.dispatching = true;
     const dirtyBefore = this.dirty;
-    this.call(c, command, argv, raw);
+    this.call(c, command, argv);
     this.dispatching = false;
     const seq = this.commitLog();
     if (this.durableSeq === this.lastSeq) return;
@@ -183,7 +194,7 @@ export class Server {
   }
 
   /** Runs one command (also each command of EXEC); records its default log entry. */
-  call(c: Client, command: Command, argv: Buffer[], raw: Buffer | null = null): void {
+  call(c: Client, command: Command, argv: Buffer[]): void {
     const started = performance.now();
     const dirtyBefore = this.dirty;
     const errorsBefore = c.reply.errors;
@@ -199,6 +210,8 @@ export class Server {
       c.reply.error(error instanceof ReplyError ? error.message : 'ERR internal error');
     }
     if (this.dirty > dirtyBefore && !this.loggedExplicitly && command.isWrite) {
+      // Only the top-level command has raw bytes; EXEC's commands are encoded.
+      const raw = this.rawSource && argv === this.rawArgv ? this.rawSource.subarray(this.rawStart, this.rawEnd) : null;
       this.pendingLog.push({ db, command: raw ?? argv });
     }
     this.loggedExplicitly = explicitBefore;

@@ -14,9 +14,9 @@ function parse(input: string | Buffer, { byteByByte = false, unauthenticated = f
   const out: Outcome = { commands: [], raws: [], error: null };
   const parser = new RequestParser(
     {
-      command(argv, raw) {
+      command(argv, source, start, end) {
         out.commands.push(argv.map((a) => a.toString('latin1')));
-        out.raws.push(raw ? raw.toString('latin1') : null);
+        out.raws.push(source ? source.toString('latin1', start, end) : null);
       },
       protocolError(message) {
         out.error = message;
