@@ -113,6 +113,8 @@ class Connection {
         return { bytes: this.take(this.buffered.length), problem: `no complete reply after ${REPLY_TIMEOUT_MS} ms` };
       }
     }
+    // Replies to one command arrive together: anything more is a frame too many.
+    if (this.buffered.length > end) return { bytes: this.take(this.buffered.length), problem: `more than ${count} reply frame(s)` };
     return { bytes: this.take(end) };
   }
 
