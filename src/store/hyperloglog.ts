@@ -322,12 +322,11 @@ export function pfadd(value: Buffer | null, elements: Uint8Array[], sparseMaxByt
   const w: Work = { buf: Buffer.from(value ?? emptyHll()), len: 0 };
   w.len = w.buf.length;
   let updated = value === null;
-  let changed = updated;
   for (const element of elements) {
     const [index, count] = patLen(element);
     const r = raise(w, index, count, sparseMaxBytes);
-    if (r === -1) return { value: changed ? finish(w) : (value as Buffer), updated: false, corrupt: true };
-    if (r === 1) updated = changed = true;
+    if (r === -1) return { value: updated ? finish(w) : (value as Buffer), updated: false, corrupt: true };
+    if (r === 1) updated = true;
   }
   if (!updated) return { value: value as Buffer, updated: false, corrupt: false };
   invalidateCache(w.buf);
