@@ -31,6 +31,18 @@ export const ERR = {
   bitOffset: 'ERR bit offset is not an integer or out of range',
   bitValue: 'ERR bit is not an integer or out of range',
   noScript: 'NOSCRIPT No matching script. Please use EVAL.',
+  decrementOverflow: 'ERR decrement would overflow',
+  offsetOutOfRange: 'ERR offset is out of range',
+  lcsNotStrings: 'ERR The specified keys must contain string values',
+  lcsLenAndIdx: 'ERR If you want both the length and indexes, please just use IDX.',
+  lcsTooLong: 'ERR String too long for LCS',
+  lcsExceedsLimit: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
+  expireNxAndOthers: 'ERR NX and XX, GT or LT options at the same time are not compatible',
+  expireGtAndLt: 'ERR GT and LT options at the same time are not compatible',
+  lfuNotSelected:
+    'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  lfuSelected:
+    'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
 } as const;
 
 export function wrongArity(fullName: string): string {
@@ -65,4 +77,11 @@ export function misconf(reason: string): string {
 /** Cuts s to max chars and, as Redis does for error texts, shows CR/LF as spaces. */
 function truncate(s: string, max: number): string {
   return s.slice(0, max).replace(/[\r\n]/g, ' ');
+}
+
+/** EXPIRE's unknown option: Redis prints it with %s (up to a NUL byte), CR/LF as spaces. */
+export function unsupportedOption(option: Buffer): string {
+  const nul = option.indexOf(0);
+  const text = option.toString('latin1', 0, nul < 0 ? option.length : nul);
+  return `ERR Unsupported option ${text.replace(/[\r\n]/g, ' ')}`;
 }

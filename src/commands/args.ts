@@ -3,7 +3,7 @@
 import { ERR } from '../errors.js';
 import { parseInteger, parseInt64 } from '../resp/integers.js';
 import type { Client } from '../server/client.js';
-import type { TypeName, ValueTypes } from '../store/keyspace.js';
+import type { KeyEntry, TypeName, ValueTypes } from '../store/keyspace.js';
 import { ReplyError } from './reply-error.js';
 
 /** A key, member or field: the argument's bytes as a latin1 string. */
@@ -61,4 +61,45 @@ export function lookupTyped<T extends TypeName>(c: Client, key: string, type: T)
 /** Fails with WRONGTYPE when key exists with another type. */
 export function checkType(c: Client, key: string, type: TypeName): void {
   lookupTyped(c, key, type);
+}
+
+/**
+ * A read lookup (Redis's lookupKeyRead): the key's entry or undefined when
+ * missing or expired, counting INFO keyspace_hits/keyspace_misses. `touch`
+ * false is LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT): the access time stays.
+ */
+export function lookupRead(c: Client, key: string, touch = true): KeyEntry | undefined {
+  const db = c.db;
+  let entry: KeyEntry | undefined;
+  if (touch) entry = db.lookup(key);
+  else {
+    entry = db.keys.get(key);
+    if (entry !== undefined && db.expires.size > 0 && db.expireIfNeeded(key)) entry = undefined;
+  }
+  if (entry === undefined) c.server.stats.keyspaceMisses++;
+  else c.server.stats.keyspaceHits++;
+  return entry;
+}
+
+/** lookupRead of a key that must hold `type` (WRONGTYPE otherwise); null when missing. */
+export function lookupReadTyped<T extends TypeName>(c: Client, key: string, type: T): ValueTypes[T] | null {
+  const entry = lookupRead(c, key);
+  if (entry === undefined) return null;
+  if (entry.type !== type) throw new ReplyError(ERR.wrongType);
+  return entry.value as ValueTypes[T];
+}
+
+/**
+ * Whether an option argument is `word` (lowercase) as Redis's strcasecmp sees
+ * it: case-insensitive and read as a C string, so "NX\0junk" is NX.
+ */
+export function isOption(arg: Buffer, word: string): boolean {
+  const n = word.length;
+  if (arg.length < n || (arg.length > n && arg[n] !== 0)) return false;
+  for (let i = 0; i < n; i++) {
+    let b = arg[i];
+    if (b >= 65 && b <= 90) b += 32;
+    if (b !== word.charCodeAt(i)) return false;
+  }
+  return true;
 }
