@@ -1,7 +1,13 @@
 // Every command family's handlers, joined into the command table by the server.
 import { connectionCommands } from './connection.js';
+import { expireCommands } from './expire.js';
+import { keyCommands } from './keys.js';
+import { stringCommands } from './strings.js';
 import type { HandlerTable } from './table.js';
 
 export const handlers: HandlerTable = {
   ...connectionCommands,
+  ...stringCommands,
+  ...keyCommands,
+  ...expireCommands,
 };
