@@ -22,15 +22,15 @@ const REPLY_TIMEOUT_MS = 5000;
 const QUIET_MS = 100;
 
 /** Reply bytes as a string of one character per byte, which JSON keeps exactly. */
-export const bytesToString = (bytes: Buffer): string => bytes.toString('latin1');
-export const stringToBytes = (text: string): Buffer => Buffer.from(text, 'latin1');
+const bytesToString = (bytes: Buffer): string => bytes.toString('latin1');
+const stringToBytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 /** JSON in printable ASCII: bytes outside it appear as \r, \n, \u00ff and so on. */
 export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function encodeCommand(argv: Buffer[]): Buffer {
+function encodeCommand(argv: Buffer[]): Buffer {
   return Buffer.concat([Buffer.from(`*${argv.length}\r\n`), ...argv.flatMap((a) => [Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n')])]);
 }
 
@@ -93,8 +93,8 @@ class Connection {
     return bytes;
   }
 
-  /** Reads exactly `count` reply frames; on failure returns what came and why. */
-  async readFrames(count: number): Promise<{ bytes: Buffer; problem?: 'closed' | string }> {
+  /** Reads exactly `count` reply frames; on failure returns what came and why ('closed', or an error). */
+  async readFrames(count: number): Promise<{ bytes: Buffer; problem?: string }> {
     const deadline = Date.now() + REPLY_TIMEOUT_MS;
     let end = 0;
     for (let read = 0; read < count; ) {
@@ -157,8 +157,10 @@ export async function runScript(script: Script, port: number, host = '127.0.0.1'
       } else if (step.kind === 'sleep') {
         await sleep(step.ms);
       } else if (step.kind === 'hello') {
+        if (conn.closed) continue;
         conn.send(encodeCommand([Buffer.from('HELLO'), Buffer.from(String(step.protocol))]));
-        await conn.readFrames(1);
+        // Its reply is not compared, but without one the connection is out of step.
+        if ((await conn.readFrames(1)).problem !== undefined) conn.close();
       } else {
         results.push(await runStep(conn, step));
       }
@@ -195,7 +197,7 @@ function splitFrames(bytes: Buffer): Buffer[] {
 }
 
 /** What is recorded and compared for a line: its reply reduced as its directive says. */
-export function normalize(step: ReplyStep, result: LineResult): LineResult {
+function normalize(step: ReplyStep, result: LineResult): LineResult {
   if (step.kind === 'raw' || step.compare === 'exact' || result.closed || result.error) return result;
   const frames = splitFrames(stringToBytes(result.reply));
   const reply =

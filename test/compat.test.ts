@@ -4,9 +4,38 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readRecording } from '../compat/recording.js';
+import { frameEnd } from '../compat/resp-frame.js';
 import { compareResults, runScript } from '../compat/runner.js';
-import { listFamilies, loadScript, RECORDINGS_DIR } from '../compat/script.js';
+import { listFamilies, loadScript, parseScript, RECORDINGS_DIR } from '../compat/script.js';
 import { startVelocityDb, type RunningServer } from '../compat/servers.js';
+
+// The harness itself: RESP3 types and attributes that Redis 7.0 never sends
+// in the recordings, and the script directives.
+test('frameEnd cuts one whole reply or says it is incomplete', () => {
+  const frames = [
+    '+OK\r\n', '-ERR x\r\n', ':-5\r\n', '_\r\n', ',1.5\r\n', '#t\r\n', '(123\r\n', '$-1\r\n', '*-1\r\n',
+    '$3\r\na\r\n\r\n', '!3\r\nerr\r\n', '=7\r\ntxt:abc\r\n', '*2\r\n*1\r\n:1\r\n$0\r\n\r\n', '~0\r\n',
+    '%1\r\n+k\r\n*1\r\n:2\r\n', '>2\r\n+a\r\n+b\r\n', '|1\r\n+key\r\n+val\r\n:7\r\n',
+  ];
+  for (const frame of frames) {
+    const buf = Buffer.from(`${frame}+NEXT\r\n`, 'latin1');
+    assert.is(frameEnd(buf, 0), frame.length, frame);
+    for (let cut = 0; cut < frame.length; cut++) assert.is(frameEnd(buf.subarray(0, cut), 0), -1, `${frame} cut at ${cut}`);
+  }
+  assert.is(frameEnd(Buffer.from('xx:1\r\n'), 2), 6);
+  assert.throws(() => frameEnd(Buffer.from('?1\r\n'), 0));
+});
+
+test('script lines: prefixes, @raw repetition, connection directives', () => {
+  const steps = parseScript('# comment\n\n@sorted @frames 2 SUBSCRIBE "a b" c\n@raw "*" 3*12 "\\r\\n"\n@resp3\n@newconn\n@sleep 5\nGET k', 'test.txt');
+  assert.equal(steps.map((s) => s.kind), ['command', 'raw', 'hello', 'newconn', 'sleep', 'command']);
+  const [subscribe, raw] = steps;
+  assert.ok(subscribe.kind === 'command' && subscribe.compare === 'sorted' && subscribe.frames === 2 && subscribe.line === 3);
+  assert.equal(subscribe.kind === 'command' && subscribe.argv.map(String), ['SUBSCRIBE', 'a b', 'c']);
+  assert.is(raw.kind === 'raw' && raw.bytes.toString(), '*121212\r\n');
+  assert.throws(() => parseScript('@bogus GET k', 'test.txt'), /test.txt:1: unknown directive @bogus/);
+  assert.throws(() => parseScript('GET "k', 'test.txt'), /unbalanced quotes/);
+});
 
 // Started by the first test rather than in a before hook: uvu ignores errors thrown by hooks.
 let server: Promise<RunningServer> | undefined;
