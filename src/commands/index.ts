@@ -3,6 +3,7 @@ import { connectionCommands } from './connection.js';
 import { expireCommands } from './expire.js';
 import { keyCommands } from './keys.js';
 import { stringCommands } from './strings.js';
+import { transactionCommands } from './transactions.js';
 import type { HandlerTable } from './table.js';
 
 export const handlers: HandlerTable = {
@@ -10,4 +11,5 @@ export const handlers: HandlerTable = {
   ...stringCommands,
   ...keyCommands,
   ...expireCommands,
+  ...transactionCommands,
 };

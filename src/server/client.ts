@@ -33,7 +33,10 @@ export class Client {
   transaction: Transaction | null = null;
   /** Some WATCHed key was modified: EXEC fails. */
   watchDirty = false;
-  readonly watched = new Map<Database, Set<string>>();
+  /** WATCHed keys per database, each with whether it had already expired when watched. */
+  readonly watched = new Map<Database, Map<string, boolean>>();
+  /** Running the commands of EXEC (blocking commands then act as non-blocking). */
+  inExec = false;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();

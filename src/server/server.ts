@@ -317,21 +317,21 @@ export class Server {
 
   // ---- WATCH ----
 
-  watch(c: Client, key: string): void {
+  watch(c: Client, key: string, expired: boolean): void {
     let keys = this.watchers.get(c.db);
     if (!keys) this.watchers.set(c.db, (keys = new Map()));
     let clients = keys.get(key);
     if (!clients) keys.set(key, (clients = new Set()));
     clients.add(c);
     let mine = c.watched.get(c.db);
-    if (!mine) c.watched.set(c.db, (mine = new Set()));
-    mine.add(key);
+    if (!mine) c.watched.set(c.db, (mine = new Map()));
+    if (!mine.has(key)) mine.set(key, expired);
   }
 
   unwatchAll(c: Client): void {
     for (const [db, keys] of c.watched) {
       const byKey = this.watchers.get(db);
-      for (const key of keys) {
+      for (const key of keys.keys()) {
         const clients = byKey?.get(key);
         clients?.delete(c);
         if (clients?.size === 0) byKey?.delete(key);
