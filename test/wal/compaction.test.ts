@@ -1,0 +1,182 @@
+// Compaction: snapshot then later entries, old files removed, and a crash at
+// any step recovers the old chain or the new one, never a mix.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { WriteAheadLog } from '../../src/wal/write-ahead-log.js';
+import { FaultFileLayer } from './fault-file-layer.js';
+import { DIR, appendAll, applyKv, durable, numbered, openLog, tick } from './helpers.js';
+
+/** A workload with overwrites, so a snapshot is smaller than the log. */
+const kvEntries = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `k${i % 4}=${prefix}${i}`);
+
+/** Appends to the log and to the model the snapshot is taken from. */
+function writer(wal: WriteAheadLog, log: string[]): (entries: string[]) => void {
+  return (entries) => {
+    appendAll(wal, entries);
+    log.push(...entries);
+  };
+}
+
+const snapshotOf = (log: string[]) => (append: (payload: Buffer) => void) => {
+  for (const [k, v] of applyKv(numbered(log))) append(Buffer.from(`${k}=${v}`));
+};
+
+test('compaction: snapshot then later entries, old segments removed', async () => {
+  const files = new FaultFileLayer();
+  const { wal } = await openLog(files, { segmentSize: 512 });
+  const log: string[] = [];
+  const write = writer(wal, log);
+  for (let t = 0; t < 10; t++) {
+    write(kvEntries(`t${t}-`, 9));
+    await tick();
+  }
+  await durable(wal, 90);
+  assert.ok(files.list(DIR).length > 2);
+  const compaction = wal.compact(snapshotOf(log));
+  await tick();
+  write(['k9=during']); // seq 91
+  await compaction;
+  write(['k8=after']); // seq 92
+  await durable(wal, 92);
+  await wal.close();
+  assert.equal(files.list(DIR).filter((n) => n.startsWith('base')), ['base-000004.log']);
+  assert.ok(files.list(DIR).every((n) => n === 'base-000004.log' || n >= 'wal-000004.log'), files.list(DIR).join());
+
+  files.powerCut();
+  const { wal: reopened, replayed } = await openLog(files, { segmentSize: 512 });
+  assert.equal(replayed, ['90:k0=t9-8', '90:k1=t9-5', '90:k2=t9-6', '90:k3=t9-7', '91:k9=during', '92:k8=after']);
+  assert.is(reopened.lastSeq, 92);
+  // The new chain goes on like any other.
+  appendAll(reopened, ['k7=later']);
+  await durable(reopened, 93);
+  await reopened.close();
+  const again = await openLog(files, { segmentSize: 512 });
+  assert.equal(again.replayed.slice(-2), ['92:k8=after', '93:k7=later']);
+  await again.wal.close();
+});
+
+test('a compaction of a healthy log does not hold acknowledgements back', async () => {
+  const files = new FaultFileLayer();
+  const { wal } = await openLog(files);
+  const log: string[] = [];
+  const write = writer(wal, log);
+  write(kvEntries('a', 5));
+  await durable(wal, 5);
+  files.holdFsyncs((path) => path.endsWith('base-next.log.tmp'));
+  const compaction = wal.compact(snapshotOf(log));
+  await tick(2);
+  write(['k5=b']);
+  await durable(wal, 6);
+  assert.equal(files.heldFsyncs, [`${DIR}/base-next.log.tmp`]);
+  files.stopHolding();
+  await compaction;
+  await wal.close();
+});
+
+async function crashDuringCompaction(cutAt: number, unhealthy: boolean): Promise<{ completed: boolean; outcome: 'old' | 'new' }> {
+  const files = new FaultFileLayer();
+  const { wal } = await openLog(files, { segmentSize: 512 });
+  const log: string[] = [];
+  const write = writer(wal, log);
+  for (let t = 0; t < 6; t++) {
+    write(kvEntries(`t${t}-`, 7));
+    await tick();
+  }
+  await durable(wal, log.length);
+  if (unhealthy) {
+    files.failNextFsync();
+    write(['k0=failed']);
+    await tick(3);
+    assert.is(wal.healthy, false);
+  }
+  files.cutPowerAtOp(cutAt);
+  let completed = false;
+  wal.compact(snapshotOf(log)).then(
+    () => (completed = true),
+    () => {},
+  );
+  await tick();
+  for (const e of ['k5=c1', 'k6=c2', 'k5=c3']) {
+    write([e]);
+    await tick();
+  }
+  for (let i = 0; i < 100 && !files.poweredOff && !(completed && wal.durableSeq === wal.lastSeq); i++) await tick();
+  const acknowledged = wal.durableSeq;
+  if (!files.poweredOff) files.powerCut();
+  files.revive();
+
+  const { wal: reopened, replayed } = await openLog(files, { segmentSize: 512 });
+  const recovered = reopened.lastSeq;
+  const where = `cut at op ${cutAt}${unhealthy ? ' (unhealthy)' : ''}`;
+  assert.ok(recovered >= acknowledged, `${where}: recovered ${recovered} < acknowledged ${acknowledged}`);
+  // Old or new chain, the state is that of the first `recovered` entries.
+  assert.equal(applyKv(replayed), applyKv(numbered(log.slice(0, recovered))), where);
+  const outcome = replayed[0].startsWith('1:') ? 'old' : 'new';
+  if (outcome === 'old') assert.equal(replayed, numbered(log.slice(0, recovered)), where);
+  await reopened.close();
+  return { completed, outcome };
+}
+
+for (const unhealthy of [false, true]) {
+  test(`a crash at every step of a compaction${unhealthy ? ' that heals the log' : ''} recovers the old or the new chain`, async () => {
+    const outcomes = new Set<string>();
+    let cutAt = 1;
+    for (; cutAt < 200; cutAt++) {
+      const { completed, outcome } = await crashDuringCompaction(cutAt, unhealthy);
+      outcomes.add(outcome);
+      if (completed) break;
+    }
+    assert.ok(cutAt > 10 && cutAt < 200, `compaction took ${cutAt} operations`);
+    assert.equal([...outcomes].sort(), ['new', 'old']);
+  });
+}
+
+test('compact() needs a file mode; none -> a file mode needs a snapshot', async () => {
+  const files = new FaultFileLayer();
+  const { wal } = await openLog(files, { durability: 'none' });
+  await wal.compact(() => {}).then(
+    () => assert.unreachable(),
+    (err: Error) => assert.match(err.message, /file/),
+  );
+  await wal.setDurability('adaptive').then(
+    () => assert.unreachable(),
+    (err: Error) => assert.match(err.message, /snapshot/),
+  );
+  assert.is(wal.durability, 'none');
+  assert.is(files.ops, 0);
+});
+
+test('switching none -> adaptive starts a log from a snapshot; adaptive -> none stops writing', async () => {
+  const files = new FaultFileLayer();
+  // A stale log from an earlier run: the snapshot must supersede it.
+  const stale = await openLog(files);
+  appendAll(stale.wal, ['k0=stale']);
+  await stale.wal.close();
+
+  const { wal } = await openLog(files, { durability: 'none' });
+  const log: string[] = [];
+  const write = writer(wal, log);
+  write(kvEntries('mem', 6));
+  const switching = wal.setDurability('adaptive', snapshotOf(log));
+  await tick();
+  write(['k7=during']);
+  await switching;
+  assert.is(wal.durability, 'adaptive');
+  write(['k8=after']);
+  await durable(wal, 8);
+  assert.equal(files.list(DIR), ['base-000002.log', 'wal-000002.log']);
+
+  await wal.setDurability('none');
+  const ops = files.ops;
+  write(['k9=memory-only']);
+  assert.is(wal.durableSeq, 9);
+  await tick(3);
+  assert.is(files.ops, ops);
+  await wal.close();
+
+  files.powerCut();
+  const { replayed } = await openLog(files);
+  assert.equal(replayed, ['6:k0=mem4', '6:k1=mem5', '6:k2=mem2', '6:k3=mem3', '7:k7=during', '8:k8=after']);
+});
+
+test.run();
