@@ -1,0 +1,64 @@
+// Captures what a server would write to its log: a fake write-ahead log that
+// keeps each record and reports it durable at once, plus a decoder of the
+// records' RESP commands.
+import type { Server } from '../../src/server/server.js';
+
+export interface LogCapture {
+  /** Raw records, one per logged command (a transaction is one record). */
+  readonly records: Buffer[];
+  /** Every logged command, in order, as latin1 strings (SELECTs included). */
+  commands(): string[][];
+  clear(): void;
+  /** Puts the server's own log back. */
+  restore(): void;
+}
+
+export function captureLog(server: Server): LogCapture {
+  const records: Buffer[] = [];
+  const previous = server.wal;
+  let seq = server.lastSeq;
+  server.wal = {
+    append(payload: Buffer[]): number {
+      records.push(Buffer.concat(payload));
+      seq++;
+      server.lastSeq = seq;
+      server.durableSeq = seq;
+      return seq;
+    },
+  };
+  return {
+    records,
+    commands: () => records.flatMap(decodeCommands),
+    clear: () => {
+      records.length = 0;
+    },
+    restore: () => {
+      server.wal = previous;
+    },
+  };
+}
+
+/** The RESP arrays of bulk strings in a record. */
+export function decodeCommands(record: Buffer): string[][] {
+  const commands: string[][] = [];
+  let pos = 0;
+  const line = (): string => {
+    const end = record.indexOf('\r\n', pos, 'latin1');
+    if (end < 0) throw new Error(`unterminated line at ${pos}`);
+    const text = record.toString('latin1', pos, end);
+    pos = end + 2;
+    return text;
+  };
+  while (pos < record.length) {
+    const header = line();
+    if (header[0] !== '*') throw new Error(`expected an array, got ${JSON.stringify(header)}`);
+    const argv: string[] = [];
+    for (let n = Number(header.slice(1)); n > 0; n--) {
+      const length = Number(line().slice(1));
+      argv.push(record.toString('latin1', pos, pos + length));
+      pos += length + 2;
+    }
+    commands.push(argv);
+  }
+  return commands;
+}
