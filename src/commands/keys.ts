@@ -272,14 +272,21 @@ function randomkey(c: Client): void {
 
 // ---- OBJECT ----
 
-/** A numeric setting from the config if it has one (CONFIG SET may tune them), else Redis's default. */
+/** A Redis parameter's value as CONFIG SET left it (config.settings), or undefined. */
+function settingValue(c: Client, name: string): unknown {
+  return (c.server.config as { settings?: Map<string, unknown> }).settings?.get(name);
+}
+
+/** A numeric parameter (hash-max-listpack-entries, ...), or Redis 7.0's default. */
 function setting(c: Client, name: string, fallback: number): number {
-  const value = (c.server.config as unknown as Record<string, unknown>)[name];
-  return typeof value === 'number' ? value : fallback;
+  const value = settingValue(c, name);
+  if (typeof value === 'number' || typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return fallback;
 }
 
 function maxmemoryPolicy(c: Client): string {
-  const value = (c.server.config as unknown as Record<string, unknown>).maxmemoryPolicy;
+  const value = settingValue(c, 'maxmemory-policy');
   return typeof value === 'string' ? value : 'noeviction';
 }
 
@@ -293,8 +300,8 @@ export function encodingOf(c: Client, entry: KeyEntry): string {
     case 'hash': {
       const hash = entry.value;
       if (converted.has(hash)) return 'hashtable';
-      const maxEntries = setting(c, 'hashMaxListpackEntries', 128);
-      const maxValue = setting(c, 'hashMaxListpackValue', 64);
+      const maxEntries = setting(c, 'hash-max-listpack-entries', 512);
+      const maxValue = setting(c, 'hash-max-listpack-value', 64);
       let big = hash.size > maxEntries;
       if (!big) {
         for (const [field, value] of hash) {
@@ -311,7 +318,7 @@ export function encodingOf(c: Client, entry: KeyEntry): string {
     case 'set': {
       const set = entry.value;
       if (converted.has(set)) return 'hashtable';
-      let big = set.size > setting(c, 'setMaxIntsetEntries', 512);
+      let big = set.size > setting(c, 'set-max-intset-entries', 512);
       if (!big) {
         for (const member of set.keys()) {
           if (member.length > 20 || parseInteger(Buffer.from(member, 'latin1')) === null) {
@@ -327,8 +334,8 @@ export function encodingOf(c: Client, entry: KeyEntry): string {
     case 'zset': {
       const zset = entry.value;
       if (converted.has(zset)) return 'skiplist';
-      const maxValue = setting(c, 'zsetMaxListpackValue', 64);
-      let big = zset.length > setting(c, 'zsetMaxListpackEntries', 128);
+      const maxValue = setting(c, 'zset-max-listpack-value', 64);
+      let big = zset.length > setting(c, 'zset-max-listpack-entries', 128);
       if (!big) {
         for (const { member } of zset.entries()) {
           if (member.length > maxValue) {
@@ -462,10 +469,10 @@ function valueSize(c: Client, entry: KeyEntry, samples: number): number {
     }
     case 'list': {
       const list = entry.value;
-      // 8KB listpack nodes (list-max-listpack-size -2) of 32-byte quicklist nodes.
+      // 8KB listpack nodes (list-max-listpack-size -2) in 40-byte quicklist nodes.
       const bytes = sampled(list, list.length, samples, (item) => listpackEntry(item.length));
       const nodes = Math.max(1, Math.ceil(bytes / 8192));
-      return ROBJ + 40 + nodes * (32 + allocSize(Math.ceil(bytes / nodes) + 7));
+      return ROBJ + 40 + nodes * (40 + allocSize(Math.ceil(bytes / nodes) + 7));
     }
     case 'hash': {
       const hash = entry.value;
