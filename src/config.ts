@@ -24,6 +24,10 @@ export class Config {
   /** The config file given at start, for CONFIG REWRITE. */
   configFile = '';
   logLevel: 'debug' | 'verbose' | 'notice' | 'warning' = 'notice';
+  /** Values of the Redis parameters VelocityDB keeps without acting on them, by name (config-table.ts). */
+  readonly settings = new Map<string, unknown>();
+  /** rename-command directives of the config file: [name, new name ('' removes it)], lowercase. */
+  renamedCommands: [string, string][] = [];
 
   constructor(init: Partial<Config> = {}) {
     Object.assign(this, init);

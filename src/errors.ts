@@ -31,6 +31,7 @@ export const ERR = {
   bitOffset: 'ERR bit offset is not an integer or out of range',
   bitValue: 'ERR bit is not an integer or out of range',
   noScript: 'NOSCRIPT No matching script. Please use EVAL.',
+  loading: 'LOADING Redis is loading the dataset in memory',
   decrementOverflow: 'ERR decrement would overflow',
   offsetOutOfRange: 'ERR offset is out of range',
   lcsNotStrings: 'ERR The specified keys must contain string values',

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { ReplyWriter } from '../resp/reply-writer.js';
 import type { Database } from '../store/keyspace.js';
 import type { Command } from '../commands/table.js';
+import type { BlockedClient, DeferredInput } from './blocking.js';
 import type { Server } from './server.js';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
@@ -37,6 +38,10 @@ export class Client {
   readonly watched = new Map<Database, Map<string, boolean>>();
   /** Running the commands of EXEC (blocking commands then act as non-blocking). */
   inExec = false;
+  /** Set while a blocking command waits for a key (server/blocking.ts). */
+  blocked: BlockedClient | null = null;
+  /** Input that arrived while blocked, run in order once unblocked. */
+  deferred: DeferredInput[] | null = null;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();

@@ -8,8 +8,12 @@ import { encodeCommand } from '../resp/encode-command.js';
 import { CommandTable, keyPositions, type Command } from '../commands/table.js';
 import { handlers } from '../commands/index.js';
 import { ReplyError } from '../commands/reply-error.js';
+import { recordLatency } from '../commands/info.js';
 import { Keyspace, type Database } from '../store/keyspace.js';
+import { Blocking } from './blocking.js';
 import { Client } from './client.js';
+import { notify, NOTIFY } from './notify.js';
+import { unsubscribeClient } from './pubsub.js';
 import { Stats } from './stats.js';
 import type { Logger } from './logger.js';
 
@@ -31,6 +35,8 @@ export class Server {
   readonly clients = new Map<number, Client>();
   /** Clients holding replies until a sequence number is durable. */
   readonly waiting = new Set<Client>();
+  /** Clients blocked on keys (BLPOP, BZPOPMIN, ...) and the keys that became ready. */
+  readonly blocking = new Blocking(this);
   lastSave = Math.floor(Date.now() / 1000);
   /** Modifications so far (INFO rdb_changes_since_last_save and logging decisions). */
   dirty = 0;
@@ -41,7 +47,14 @@ export class Server {
   /** Resolves once the server has shut down (SHUTDOWN, signals, close). */
   readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
 
-  private listener: net.Server | null = null;
+  /** One listener per bind address. */
+  private listeners: net.Server[] = [];
+  /** Each connection's request parser (CLIENT LIST qbuf, CONFIG SET proto-max-bulk-len). */
+  readonly parsers = new WeakMap<Client, RequestParser>();
+  /** CLIENT PAUSE: whether the command must wait for the pause to end (set by commands/client.ts). */
+  pauseGate: ((c: Client, command: Command) => boolean) | null = null;
+  /** Clients waiting for a CLIENT PAUSE to end, with the commands they sent meanwhile. */
+  readonly postponed = new Map<Client, [Buffer[], Buffer | null, number, number][]>();
   private nextClientId = 1;
   private cron: NodeJS.Timeout | null = null;
   /** Effects of the running top-level command, logged as one record. */
@@ -56,8 +69,15 @@ export class Server {
     readonly logger: Logger,
   ) {
     this.keyspace = new Keyspace(config.databases);
+    // rename-command: the table answers to the new name only ('' removes the command).
+    for (const [from, to] of config.renamedCommands) {
+      const command = this.table.commands.get(from);
+      this.table.commands.delete(from);
+      if (command && to !== '') this.table.commands.set(to, command);
+    }
     this.keyspace.onExpired = (db, key) => {
       this.stats.expiredKeys++;
+      notify(this, NOTIFY.expired, 'expired', key, db.index);
       this.touchWatched(db, key);
       this.pendingLog.push({ db: db.index, command: ['DEL', key] });
       if (!this.dispatching) this.commitLog();
@@ -65,21 +85,70 @@ export class Server {
   }
 
   get port(): number {
-    const address = this.listener?.address();
+    const address = this.listeners[0]?.address();
     return typeof address === 'object' && address ? address.port : this.config.port;
   }
 
   async listen(): Promise<void> {
-    const listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-    this.listener = listener;
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', reject);
-      listener.listen(this.config.port, this.config.bind, () => {
-        listener.off('error', reject);
-        resolve();
-      });
-    });
+    this.listeners = await this.openListeners(this.config.port, this.config.bind);
+    this.applyHz();
+  }
+
+  /**
+   * Listens on every address of `bind` (Redis's syntax: `*` any IPv4, `::*`
+   * any IPv6, a `-` prefix marks an address that may be unavailable; empty
+   * means `* -::*`). Port 0 picks a free port, shared by all addresses.
+   */
+  private async openListeners(port: number, bind: string): Promise<net.Server[]> {
+    const opened: net.Server[] = [];
+    try {
+      for (const word of (bind.trim() || '* -::*').split(/\s+/)) {
+        const optional = word.startsWith('-');
+        const address = optional ? word.slice(1) : word;
+        const host = address === '*' ? '0.0.0.0' : address === '::*' ? '::' : address;
+        const listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+        const actualPort = opened.length > 0 ? (opened[0].address() as net.AddressInfo).port : port;
+        try {
+          await new Promise<void>((resolve, reject) => {
+            listener.once('error', reject);
+            listener.listen({ port: actualPort, host, ipv6Only: host.includes(':') }, () => {
+              listener.off('error', reject);
+              resolve();
+            });
+          });
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT')) continue;
+          throw error;
+        }
+        opened.push(listener);
+      }
+    } catch (error) {
+      for (const listener of opened) listener.close();
+      throw error;
+    }
+    return opened;
+  }
+
+  /** CONFIG SET port/bind: listens on the new addresses, then closes the old ones (kept if that fails). */
+  async relisten(): Promise<void> {
+    const fresh = await this.openListeners(this.config.port, this.config.bind);
+    const old = this.listeners;
+    this.listeners = fresh;
+    for (const listener of old) listener.close();
+  }
+
+  /** (Re)starts the cron at config.hz times per second. */
+  applyHz(): void {
+    if (this.cron) clearInterval(this.cron);
     this.cron = setInterval(() => this.serverCron(), Math.max(1, Math.floor(1000 / this.config.hz)));
+  }
+
+  /** Bytes written to clients so far (INFO total_net_output_bytes). */
+  get netOutputBytes(): number {
+    let bytes = this.stats.netOutputBytes;
+    for (const c of this.clients.values()) bytes += c.socket?.bytesWritten ?? 0;
+    return bytes;
   }
 
   private serverCron(): void {
@@ -87,7 +156,7 @@ export class Server {
     this.keyspace.now = now;
     // ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC: at most a quarter of the cron period.
     this.keyspace.activeExpire(250 / this.config.hz);
-    this.stats.sample(now);
+    this.stats.sample(now, this.netOutputBytes);
   }
 
   private accept(socket: net.Socket): void {
@@ -103,6 +172,7 @@ export class Server {
       {
         command: (argv, source, start, end) => this.processCommand(c, argv, source, start, end),
         protocolError: (message) => {
+          if (c.blocked !== null || c.deferred !== null) return this.blocking.deferError(c, message);
           c.reply.error(message);
           c.closing = true;
         },
@@ -112,8 +182,10 @@ export class Server {
       },
       this.config.protoMaxBulkLen,
     );
+    this.parsers.set(c, parser);
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;
+      this.stats.readsProcessed++;
       parser.feed(chunk);
       c.flush();
     });
@@ -127,13 +199,23 @@ export class Server {
     c.closed = true;
     this.clients.delete(c.id);
     this.waiting.delete(c);
+    this.postponed.delete(c);
     this.unwatchAll(c);
+    this.blocking.disconnected(c);
+    unsubscribeClient(c);
+    this.stats.netOutputBytes += c.socket?.bytesWritten ?? 0;
     c.socket?.destroy();
   }
 
   /** Dispatch in Redis's order (server.c processCommand). */
   processCommand(c: Client, argv: Buffer[], source: Buffer | null = null, start = 0, end = 0): void {
     if (c.closing) return;
+    if (c.blocked !== null || c.deferred !== null) return this.blocking.defer(c, argv, source, start, end);
+    const postponed = this.postponed.get(c);
+    if (postponed) {
+      postponed.push([argv, source, start, end]);
+      return;
+    }
     this.keyspace.now = Date.now();
     c.lastInteraction = this.keyspace.now;
     const replyStart = c.reply.offset;
@@ -143,6 +225,9 @@ export class Server {
       if (command) command.stats.rejectedCalls++;
       if (c.transaction) c.transaction.aborted = true;
       c.reply.error(rejection);
+    } else if (this.pauseGate?.(c, command as Command)) {
+      this.postponed.set(c, [[argv, source, start, end]]);
+      return;
     } else if (c.transaction && !MULTI_IMMEDIATE.has((command as Command).name)) {
       c.transaction.queued.push({ command: command as Command, argv });
       c.reply.queuedReply();
@@ -154,7 +239,9 @@ export class Server {
       this.execute(c, command as Command, argv, replyStart);
       this.rawSource = null;
     }
-    this.applyReplyMode(c, replyStart);
+    // A blocked command's reply (and CLIENT REPLY's effect on it) comes when it completes.
+    if (c.blocked === null) this.applyReplyMode(c, replyStart);
+    if (this.blocking.pending) this.blocking.afterCommand();
   }
 
   /** The error that stops argv from running, or null. */
@@ -166,6 +253,7 @@ export class Server {
     const arity = command.info.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return wrongArity(command.name);
     if (!c.authenticated && !command.flags.has('no_auth')) return ERR.noAuth;
+    if (this.loading && !command.flags.has('loading')) return ERR.loading;
     if (this.logUnhealthy && (command.isWrite || command.name === 'ping')) return misconf(this.logFailure);
     if (c.subscriptions > 0 && c.reply.resp === 2 && !SUBSCRIBED_ALLOWED.has(command.name)) {
       return notAllowedWhileSubscribed(command.name);
@@ -187,10 +275,44 @@ export class Server {
     const dirtyBefore = this.dirty;
     this.call(c, command, argv);
     this.dispatching = false;
+    if (this.settle(c, dirtyBefore, replyStart)) return;
+    if (command.isReadonly || command.name === 'exec') c.hold(replyStart, this.readGate(c, command, argv));
+  }
+
+  /**
+   * Commits the effects of what just ran for c as one log record and holds a
+   * write's reply (from replyStart on) until that record is durable; false
+   * when nothing was written and the log is behind (a read may need gating).
+   */
+  private settle(c: Client, dirtyBefore: number, replyStart: number): boolean {
     const seq = this.commitLog();
-    if (this.durableSeq === this.lastSeq) return;
-    if (this.dirty > dirtyBefore) c.hold(replyStart, seq || this.lastSeq);
-    else if (command.isReadonly || command.name === 'exec') c.hold(replyStart, this.readGate(c, command, argv));
+    if (this.durableSeq === this.lastSeq) return true;
+    if (this.dirty <= dirtyBefore) return false;
+    c.hold(replyStart, seq || this.lastSeq);
+    return true;
+  }
+
+  /**
+   * Completes a blocked client's command outside its dispatch (served when a
+   * key became ready, or timed out; server/blocking.ts) as a command of its
+   * own: its effects are one log record, its reply is held like a write's.
+   */
+  completeBlocked(c: Client, complete: () => void): void {
+    const replyStart = c.reply.offset;
+    const dirtyBefore = this.dirty;
+    const explicitBefore = this.loggedExplicitly;
+    this.loggedExplicitly = false;
+    this.dispatching = true;
+    try {
+      complete();
+    } catch (error) {
+      if (!(error instanceof ReplyError)) this.logger.warning(`serving a blocked client failed: ${(error as Error).stack ?? error}`);
+      c.reply.error(error instanceof ReplyError ? error.message : 'ERR internal error');
+    }
+    this.dispatching = false;
+    this.loggedExplicitly = explicitBefore;
+    this.settle(c, dirtyBefore, replyStart);
+    this.applyReplyMode(c, replyStart);
   }
 
   /** Runs one command (also each command of EXEC); records its default log entry. */
@@ -217,7 +339,9 @@ export class Server {
     this.loggedExplicitly = explicitBefore;
     const stats = command.stats;
     stats.calls++;
-    stats.usec += (performance.now() - started) * 1000;
+    const usec = (performance.now() - started) * 1000;
+    stats.usec += usec;
+    recordLatency(this, command, usec);
     if (c.reply.errors > errorsBefore) stats.failedCalls++;
     this.stats.commandsProcessed++;
     c.lastCommand = command.name;
@@ -263,6 +387,7 @@ export class Server {
 
   signalModified(db: Database, key: string): void {
     this.dirty++;
+    if (this.blocking.count > 0) this.blocking.signalKey(db, key);
     this.touchWatched(db, key);
     if (this.wal) this.touchedKeys.push([db, key]);
   }
@@ -273,6 +398,7 @@ export class Server {
     const watchers = this.watchers.get(db);
     if (watchers) for (const clients of watchers.values()) for (const w of clients) w.watchDirty = true;
     if (this.wal) this.touchedDbs.push(db);
+    if (this.blocking.count > 0) this.blocking.signalDatabase(db);
   }
 
   logEffect(db: number, argv: (Buffer | string)[]): void {
@@ -298,6 +424,40 @@ export class Server {
     return seq;
   }
 
+  /** Replaying the log at start: commands without the `loading` flag are refused. */
+  loading = false;
+  private replayClient: Client | null = null;
+  private replayParser: RequestParser | null = null;
+
+  /** Applies one log record (its RESP commands, starting in db 0), as recovery does. */
+  replay(record: Buffer): void {
+    if (!this.replayClient) {
+      const c = (this.replayClient = new Client(this, 0, null));
+      c.authenticated = true;
+      this.replayParser = new RequestParser({
+        command: (argv) => {
+          const command = this.table.lookup(argv);
+          if (!command?.handler) throw new Error(`the log holds an unknown command: ${argv[0]}`);
+          this.call(c, command, argv);
+          c.reply.release();
+        },
+        protocolError: (message) => {
+          throw new Error(`a log record is not valid RESP: ${message}`);
+        },
+        unauthenticated: false,
+      });
+    }
+    const c = this.replayClient;
+    c.db = this.keyspace.databases[0];
+    this.keyspace.replaying = true;
+    try {
+      (this.replayParser as RequestParser).feed(record);
+    } finally {
+      this.keyspace.replaying = false;
+      this.pendingLog.length = 0;
+    }
+  }
+
   // The write-ahead log is wired in by the durability layer.
   wal: { append(payload: Buffer[]): number } | null = null;
 
@@ -305,6 +465,7 @@ export class Server {
   resetClient(c: Client): void {
     c.transaction = null;
     this.unwatchAll(c);
+    unsubscribeClient(c);
     c.reply.resp = 2;
     c.db = this.keyspace.databases[0];
     c.name = '';
@@ -361,13 +522,13 @@ export class Server {
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
     this.cron = null;
-    const listener = this.listener;
-    this.listener = null;
+    const listeners = this.listeners;
+    this.listeners = [];
     for (const c of [...this.clients.values()]) {
       c.flush();
       this.disconnect(c);
     }
-    if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+    await Promise.all(listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))));
   }
 }
 
