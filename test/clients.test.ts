@@ -3,8 +3,8 @@
 // default), each in RESP2 and RESP3.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import Redis5 from 'ioredis5';
-import Redis6 from 'ioredis';
+import { Redis as Redis5 } from 'ioredis5';
+import { Redis as Redis6 } from 'ioredis';
 import { createClient as createClient5 } from 'redis5';
 import { createClient as createClient6 } from 'redis';
 import { startServer, type TestServer } from './helpers/server.js';

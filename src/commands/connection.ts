@@ -78,7 +78,7 @@ function hello(c: Client, argv: Buffer[]): void {
   if (credentials) authenticate(c, credentials[0], credentials[1]);
   if (!c.authenticated) {
     throw new ReplyError(
-      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
   if (name) c.name = name.toString('latin1');

@@ -152,7 +152,13 @@ export class RequestParser {
   }
 
   private parseInline(buf: Buffer, pos: number): number {
-    const lf = buf.indexOf(LF, pos);
+    let lf = buf.indexOf(LF, pos);
+    // Redis finds the newline with strchr: a NUL byte before it hides it, and
+    // the line waits for more input until the inline limit.
+    if (lf > pos) {
+      const nul = buf.indexOf(0, pos);
+      if (nul >= 0 && nul < lf) lf = -1;
+    }
     if (lf < 0) {
       if (buf.length - pos > INLINE_MAX) return this.fail('Protocol error: too big inline request');
       return this.incomplete(pos, buf.length - pos + 1);

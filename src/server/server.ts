@@ -172,8 +172,9 @@ export class Server {
       {
         command: (argv, source, start, end) => this.processCommand(c, argv, source, start, end),
         protocolError: (message) => {
-          if (c.blocked !== null || c.deferred !== null) return this.blocking.deferError(c, message);
-          c.reply.error(message);
+          const reply = `ERR ${message}`;
+          if (c.blocked !== null || c.deferred !== null) return this.blocking.deferError(c, reply);
+          c.reply.error(reply);
           c.closing = true;
         },
         get unauthenticated() {

@@ -89,15 +89,15 @@ for (const [name, client] of [
 
   test(`${name}: BITFIELD and BITFIELD_RO`, async () => {
     const r = client();
-    assert.equal(await r.bitfield('bf', 'SET', 'u8', 0, 255, 'GET', 'u8', 0, 'GET', 'i8', 0), [0, 255, -1]);
-    assert.equal(await r.bitfield('bf', 'INCRBY', 'u8', 0, 1), [0]);
-    assert.equal(await r.bitfield('bf', 'OVERFLOW', 'SAT', 'INCRBY', 'u8', 0, 300), [255]);
-    assert.equal(await r.bitfield('bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', 0, 1), [null]);
-    assert.equal(await r.bitfield('bf', 'SET', 'u8', '#2', 7, 'GET', 'u8', 16), [0, 7]);
+    assert.equal(await r.call('BITFIELD', 'bf', 'SET', 'u8', 0, 255, 'GET', 'u8', 0, 'GET', 'i8', 0), [0, 255, -1]);
+    assert.equal(await r.call('BITFIELD', 'bf', 'INCRBY', 'u8', 0, 1), [0]);
+    assert.equal(await r.call('BITFIELD', 'bf', 'OVERFLOW', 'SAT', 'INCRBY', 'u8', 0, 300), [255]);
+    assert.equal(await r.call('BITFIELD', 'bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', 0, 1), [null]);
+    assert.equal(await r.call('BITFIELD', 'bf', 'SET', 'u8', '#2', 7, 'GET', 'u8', 16), [0, 7]);
     assert.equal(await r.call('BITFIELD_RO', 'bf', 'GET', 'u8', '#2', 'GET', 'u4', 0), [7, 15]);
     assert.equal(await r.call('BITFIELD_RO', 'nosuch', 'GET', 'u8', 0), [0]);
-    assert.equal(await r.bitfield('bf64', 'SET', 'i64', 0, -1, 'GET', 'i64', 0), [0, -1]);
-    assert.equal(await r.bitfield('bf'), []);
+    assert.equal(await r.call('BITFIELD', 'bf64', 'SET', 'i64', 0, -1, 'GET', 'i64', 0), [0, -1]);
+    assert.equal(await r.call('BITFIELD', 'bf'), []);
   });
 }
 

@@ -76,13 +76,13 @@ for (const [name, client] of [
   test(`${name}: numeric and ALPHA order, DESC, LIMIT`, async () => {
     const r = client();
     await r.rpush('nums', '3', '10', '1', '2.5', '-4', '1e1');
-    assert.equal(await r.sort('nums'), ['-4', '1', '2.5', '3', '10', '1e1']);
-    assert.equal(await r.sort('nums', 'DESC'), ['1e1', '10', '3', '2.5', '1', '-4']);
-    assert.equal(await r.sort('nums', 'ALPHA'), ['-4', '1', '10', '1e1', '2.5', '3']);
-    assert.equal(await r.sort('nums', 'LIMIT', 1, 3), ['1', '2.5', '3']);
-    assert.equal(await r.sort('nums', 'LIMIT', -1, 2), ['-4', '1']);
-    assert.equal(await r.sort('nums', 'LIMIT', 10, 5), []);
-    assert.equal(await r.sort('nosuch'), []);
+    assert.equal(await r.call('SORT', 'nums'), ['-4', '1', '2.5', '3', '10', '1e1']);
+    assert.equal(await r.call('SORT', 'nums', 'DESC'), ['1e1', '10', '3', '2.5', '1', '-4']);
+    assert.equal(await r.call('SORT', 'nums', 'ALPHA'), ['-4', '1', '10', '1e1', '2.5', '3']);
+    assert.equal(await r.call('SORT', 'nums', 'LIMIT', 1, 3), ['1', '2.5', '3']);
+    assert.equal(await r.call('SORT', 'nums', 'LIMIT', -1, 2), ['-4', '1']);
+    assert.equal(await r.call('SORT', 'nums', 'LIMIT', 10, 5), []);
+    assert.equal(await r.call('SORT', 'nosuch'), []);
     assert.equal(await r.call('SORT_RO', 'nums', 'DESC', 'LIMIT', '0', '2'), ['1e1', '10']);
   });
 
@@ -92,35 +92,35 @@ for (const [name, client] of [
     await r.mset('name_1', 'one', 'name_2', 'two', 'weight_1', '30', 'weight_2', '20', 'weight_3', '10');
     putHash('obj_1', { f: 'z' });
     putHash('obj_3', { f: 'x' });
-    assert.equal(await r.sort('ids', 'BY', 'weight_*'), ['3', '2', '1']);
-    assert.equal(await r.sort('ids', 'GET', '#', 'GET', 'name_*'), ['1', 'one', '2', 'two', '3', null]);
-    assert.equal(await r.sort('ids', 'BY', 'obj_*->f', 'ALPHA'), ['2', '3', '1']);
-    assert.equal(await r.sort('ids', 'GET', 'obj_*->f'), ['z', null, 'x']);
-    assert.equal(await r.sort('ids', 'BY', 'nosort', 'DESC'), ['3', '2', '1']);
-    assert.equal(await r.sort('ids', 'BY', 'nosort', 'LIMIT', 1, 1), ['2']);
+    assert.equal(await r.call('SORT', 'ids', 'BY', 'weight_*'), ['3', '2', '1']);
+    assert.equal(await r.call('SORT', 'ids', 'GET', '#', 'GET', 'name_*'), ['1', 'one', '2', 'two', '3', null]);
+    assert.equal(await r.call('SORT', 'ids', 'BY', 'obj_*->f', 'ALPHA'), ['2', '3', '1']);
+    assert.equal(await r.call('SORT', 'ids', 'GET', 'obj_*->f'), ['z', null, 'x']);
+    assert.equal(await r.call('SORT', 'ids', 'BY', 'nosort', 'DESC'), ['3', '2', '1']);
+    assert.equal(await r.call('SORT', 'ids', 'BY', 'nosort', 'LIMIT', 1, 1), ['2']);
     assert.equal(await r.call('SORT_RO', 'ids', 'BY', 'weight_*', 'GET', 'name_*'), [null, 'two', 'one']);
   });
 }
 
 test('sets and sorted sets', async () => {
   putSet('s', ['5', '3', '9', '1']);
-  assert.equal(await r5.sort('s'), ['1', '3', '5', '9']);
-  assert.equal(await r5.sort('s', 'DESC', 'LIMIT', 0, 2), ['9', '5']);
-  assert.equal((await r5.sort('s', 'BY', 'nosort')).sort(), ['1', '3', '5', '9']);
+  assert.equal(await r5.call('SORT', 's'), ['1', '3', '5', '9']);
+  assert.equal(await r5.call('SORT', 's', 'DESC', 'LIMIT', 0, 2), ['9', '5']);
+  assert.equal(((await r5.call('SORT', 's', 'BY', 'nosort')) as string[]).sort(), ['1', '3', '5', '9']);
   putZset('z', [
     [3, 'a'],
     [1, 'b'],
     [2, 'c'],
   ]);
-  assert.equal(await r5.sort('z', 'BY', 'nosort'), ['b', 'c', 'a']);
-  assert.equal(await r5.sort('z', 'BY', 'nosort', 'DESC'), ['a', 'c', 'b']);
-  assert.equal(await r5.sort('z', 'BY', 'nosort', 'DESC', 'LIMIT', 1, 5), ['c', 'b']);
-  assert.equal(await r5.sort('z', 'ALPHA'), ['a', 'b', 'c']);
-  assert.is(await failure(r5.sort('z')), "ERR One or more scores can't be converted into double");
+  assert.equal(await r5.call('SORT', 'z', 'BY', 'nosort'), ['b', 'c', 'a']);
+  assert.equal(await r5.call('SORT', 'z', 'BY', 'nosort', 'DESC'), ['a', 'c', 'b']);
+  assert.equal(await r5.call('SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', 1, 5), ['c', 'b']);
+  assert.equal(await r5.call('SORT', 'z', 'ALPHA'), ['a', 'b', 'c']);
+  assert.is(await failure(r5.call('SORT', 'z')), "ERR One or more scores can't be converted into double");
   putHash('h', { f: 'v' });
-  assert.is(await failure(r5.sort('h')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  assert.is(await failure(r5.call('SORT', 'h')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
   await r5.set('str', 'v');
-  assert.is(await failure(r5.sort('str')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  assert.is(await failure(r5.call('SORT', 'str')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
 });
 
 test('STORE writes a list (or deletes the destination) and is logged as itself', async () => {
@@ -128,15 +128,15 @@ test('STORE writes a list (or deletes the destination) and is logged as itself',
   await r5.set('dst', 'old', 'EX', 100);
   const log = captureLog(s.server);
   try {
-    assert.is(await r5.sort('l', 'STORE', 'dst'), 3);
+    assert.is(await r5.call('SORT', 'l', 'STORE', 'dst'), 3);
     assert.equal(await r5.lrange('dst', 0, -1), ['1', '2', '3']);
     assert.is(await r5.ttl('dst'), -1);
-    assert.is(await r5.sort('l', 'GET', 'nosuch_*', 'STORE', 'dst'), 3);
+    assert.is(await r5.call('SORT', 'l', 'GET', 'nosuch_*', 'STORE', 'dst'), 3);
     assert.equal(await r5.lrange('dst', 0, -1), ['', '', '']);
-    assert.is(await r5.sort('nosuch', 'STORE', 'dst'), 0);
+    assert.is(await r5.call('SORT', 'nosuch', 'STORE', 'dst'), 0);
     assert.is(await r5.exists('dst'), 0);
-    assert.is(await r5.sort('nosuch', 'STORE', 'dst'), 0); // nothing to delete: not logged
-    await r5.sort('l'); // no STORE: not a write
+    assert.is(await r5.call('SORT', 'nosuch', 'STORE', 'dst'), 0); // nothing to delete: not logged
+    await r5.call('SORT', 'l'); // no STORE: not a write
     assert.equal(log.commands(), [
       ['sort', 'l', 'STORE', 'dst'],
       ['sort', 'l', 'GET', 'nosuch_*', 'STORE', 'dst'],
@@ -147,7 +147,7 @@ test('STORE writes a list (or deletes the destination) and is logged as itself',
   }
   // A set sorted by a constant is stored in ALPHA order (deterministic for the log).
   putSet('s', ['b', 'c', 'a', '10', '9']);
-  assert.is(await r5.sort('s', 'BY', 'nosort', 'STORE', 'dst'), 5);
+  assert.is(await r5.call('SORT', 's', 'BY', 'nosort', 'STORE', 'dst'), 5);
   assert.equal(await r5.lrange('dst', 0, -1), ['10', '9', 'a', 'b', 'c']);
 });
 
@@ -162,7 +162,7 @@ test('node-redis 6 (RESP3): SORT, SORT_RO, SORT ... STORE', async () => {
 
 test('errors are Redis’s', async () => {
   await r5.rpush('l', '1', 'x');
-  assert.is(await failure(r5.sort('l')), "ERR One or more scores can't be converted into double");
+  assert.is(await failure(r5.call('SORT', 'l')), "ERR One or more scores can't be converted into double");
   assert.is(await failure(r5.call('SORT', 'l', 'LIMIT', '1')), 'ERR syntax error');
   assert.is(await failure(r5.call('SORT', 'l', 'LIMIT', 'a', 'b')), 'ERR value is not an integer or out of range');
   assert.is(await failure(r5.call('SORT', 'l', 'FOO')), 'ERR syntax error');

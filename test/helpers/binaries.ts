@@ -1,7 +1,7 @@
 // External programs the integration tests drive (redis-cli, redis-benchmark,
 // redis-server). In CI a missing binary fails the run; elsewhere the test is
 // skipped with a message saying so.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 export function haveBinary(name: string): boolean {
   const found = spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -11,7 +11,17 @@ export function haveBinary(name: string): boolean {
   return false;
 }
 
-/** Runs a program to completion; returns stdout (throws with stderr on a non-zero exit). */
-export function run(name: string, args: string[], input?: string | Buffer): string {
-  return execFileSync(name, args, { input, encoding: 'latin1', maxBuffer: 64 << 20, timeout: 60_000 });
+/**
+ * Runs a program to completion, resolving to its stdout (rejecting with its
+ * stderr on a non-zero exit). Asynchronous, so that a server in this process
+ * keeps answering it.
+ */
+export function run(name: string, args: string[], input?: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(name, args, { encoding: 'latin1', maxBuffer: 64 << 20, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${name} ${args.join(' ')}: ${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+    child.stdin?.end(input);
+  });
 }

@@ -51,6 +51,8 @@ check('inline with LF only', 'PING\n', [['PING']]);
 check('inline with spaces and tabs', '  SET   a \t b  \r\n', [['SET', 'a', 'b']]);
 check('empty inline lines are skipped', '\r\n   \r\nPING\r\n\n', [['PING']]);
 check('inline double quotes and escapes', 'SET "a b" "x\\n\\x41\\"y"\r\n', [['SET', 'a b', 'x\nA"y']]);
+check('a NUL byte hides the inline newline, as strchr does', 'ECHO a\x00b\r\nPING\r\n', []);
+check('a NUL byte after the newline is part of the next line', 'PING\r\nECHO a\x00b\r\n', [['PING']]);
 check('inline single quotes', "SET 'a \\' b' c\r\n", [['SET', "a ' b", 'c']]);
 check('unbalanced quotes close the connection', 'set "a b\r\n', [], 'Protocol error: unbalanced quotes in request');
 check('closing quote must be followed by a space', 'set "a"b\r\n', [], 'Protocol error: unbalanced quotes in request');
