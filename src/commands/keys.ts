@@ -10,6 +10,7 @@ import type { Database, KeyEntry } from '../store/keyspace.js';
 import { SortedSet } from '../store/sorted-set.js';
 import { parseInteger } from '../resp/integers.js';
 import { intArg, isOption, lookupRead, str } from './args.js';
+import { dictCursor, scanCursor, scanOptions } from './collection-scan.js';
 import { copyExpire } from './expire.js';
 import { ReplyError } from './reply-error.js';
 import { appendCapacity, duplicateString, stringEncoding, stringRefcount } from './strings.js';
@@ -194,34 +195,6 @@ function keys(c: Client, argv: Buffer[]): void {
   for (const key of found) c.reply.bulk(key);
 }
 
-const ULONG_MAX = (1n << 64n) - 1n;
-
-function isSpace(ch: number): boolean {
-  return ch === 32 || (ch >= 9 && ch <= 13);
-}
-
-/** parseScanCursorOrReply: strtoul's grammar (sign, digits, wraparound of negatives, ERANGE). */
-function scanCursor(arg: Buffer): bigint {
-  const invalid = (): never => {
-    throw new ReplyError(ERR.invalidCursor);
-  };
-  if (arg.length === 0 || arg[0] === 0) return 0n;
-  if (isSpace(arg[0])) invalid();
-  let i = 0;
-  let negative = false;
-  if (arg[0] === 43 /* + */ || arg[0] === 45 /* - */) {
-    negative = arg[0] === 45;
-    i = 1;
-  }
-  const first = i;
-  while (i < arg.length && arg[i] >= 48 && arg[i] <= 57) i++;
-  // No digits: strtoul stops at the start, which must then be the end of the C string.
-  if (i === first || (i < arg.length && arg[i] !== 0)) invalid();
-  const value = BigInt(arg.toString('latin1', first, i));
-  if (value > ULONG_MAX) invalid();
-  return negative ? (ULONG_MAX + 1n - value) & ULONG_MAX : value;
-}
-
 /** The C string of an argument: up to its first NUL byte. */
 function cString(arg: Buffer): string {
   const nul = arg.indexOf(0);
@@ -230,25 +203,12 @@ function cString(arg: Buffer): string {
 
 function scan(c: Client, argv: Buffer[]): void {
   const cursor = scanCursor(argv[1]);
-  let count = 10;
-  let pattern: string | null = null;
-  let typeName: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
-    const more = argv.length - i;
-    if (isOption(argv[i], 'count') && more >= 2) {
-      count = intArg(argv[i + 1]);
-      if (count < 1) throw new ReplyError(ERR.syntax);
-    } else if (isOption(argv[i], 'match') && more >= 2) {
-      const p = str(argv[i + 1]);
-      pattern = isMatchAll(p) ? null : p;
-    } else if (isOption(argv[i], 'type') && more >= 2) {
-      typeName = cString(argv[i + 1]).toLowerCase();
-    } else throw new ReplyError(ERR.syntax);
-  }
+  const options = scanOptions(argv, 2, true);
+  const pattern = options.pattern;
+  const typeName = options.type === null ? null : cString(options.type).toLowerCase();
   const db = c.db;
   const found: string[] = [];
-  // The dict's table is at most 2^32 buckets: the cursor's low bits address it.
-  const next = db.keys.scan(Number(BigInt.asUintN(32, cursor)), count, (key) => found.push(key));
+  const next = db.keys.scan(dictCursor(cursor), options.count, (key) => found.push(key));
   let kept = 0;
   for (const key of found) {
     if (pattern !== null && !globMatch(pattern, key)) continue;

@@ -138,9 +138,9 @@ test('STORE writes a list (or deletes the destination) and is logged as itself',
     assert.is(await r5.call('SORT', 'nosuch', 'STORE', 'dst'), 0); // nothing to delete: not logged
     await r5.call('SORT', 'l'); // no STORE: not a write
     assert.equal(log.commands(), [
-      ['sort', 'l', 'STORE', 'dst'],
-      ['sort', 'l', 'GET', 'nosuch_*', 'STORE', 'dst'],
-      ['sort', 'nosuch', 'STORE', 'dst'],
+      ['SORT', 'l', 'STORE', 'dst'],
+      ['SORT', 'l', 'GET', 'nosuch_*', 'STORE', 'dst'],
+      ['SORT', 'nosuch', 'STORE', 'dst'],
     ]);
   } finally {
     log.restore();
