@@ -189,6 +189,7 @@ function memorySection(server: Server): string[] {
 }
 
 function persistenceSection(server: Server): string[] {
+  const rewrite = server.durableLog?.rewriteInfo;
   return [
     `loading:${server.loading ? 1 : 0}`,
     'async_loading:0',
@@ -209,13 +210,13 @@ function persistenceSection(server: Server): string[] {
     'rdb_last_load_keys_expired:0',
     'rdb_last_load_keys_loaded:0',
     `aof_enabled:${server.config.durability === 'none' ? 0 : 1}`,
-    'aof_rewrite_in_progress:0',
+    `aof_rewrite_in_progress:${rewrite?.inProgress ? 1 : 0}`,
     'aof_rewrite_scheduled:0',
-    'aof_last_rewrite_time_sec:-1',
-    'aof_current_rewrite_time_sec:-1',
-    'aof_last_bgrewrite_status:ok',
-    'aof_rewrites:0',
-    'aof_rewrites_consecutive_failures:0',
+    `aof_last_rewrite_time_sec:${rewrite?.lastSec ?? -1}`,
+    `aof_current_rewrite_time_sec:${rewrite?.currentSec ?? -1}`,
+    `aof_last_bgrewrite_status:${rewrite?.lastStatus ?? 'ok'}`,
+    `aof_rewrites:${rewrite?.rewrites ?? 0}`,
+    `aof_rewrites_consecutive_failures:${rewrite?.failures ?? 0}`,
     `aof_last_write_status:${server.logUnhealthy ? 'err' : 'ok'}`,
     'aof_last_cow_size:0',
     'module_fork_in_progress:0',
@@ -379,7 +380,9 @@ class Histogram {
 
   record(value: number): void {
     const v = Math.min(Histogram.MAX, Math.max(1, Math.round(value)));
-    const [bucket, sub] = Histogram.bucketOf(v);
+    // bucketOf, without the pair: this runs after every command.
+    const bucket = 24 - Math.clz32(v | 255);
+    const sub = v >>> bucket;
     this.counts[((bucket + 1) << Histogram.SUB_BUCKET_HALF_MAGNITUDE) + (sub - Histogram.SUB_BUCKET_HALF)]++;
     this.total++;
   }

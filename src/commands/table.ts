@@ -105,9 +105,27 @@ export class CommandTable {
 
   /** The command argv names (container commands resolve their subcommand), or undefined. */
   lookup(argv: Buffer[]): Command | undefined {
-    const command = this.commands.get(argv[0].toString('latin1').toLowerCase());
+    const command = this.lookupTop(argv[0]);
     if (!command?.subcommands || argv.length < 2) return command;
     return command.subcommands.get(argv[1].toString('latin1').toLowerCase()) ?? command;
+  }
+
+  // The last name looked up, as sent: pipelines repeat one command, and
+  // comparing a few bytes is cheaper than a string, its lowercase and a Map.
+  private lastName = Buffer.alloc(0);
+  private lastCommand: Command | undefined;
+
+  private lookupTop(name: Buffer): Command | undefined {
+    const last = this.lastName;
+    if (name.length === last.length && name.length <= 16) {
+      let i = 0;
+      while (i < name.length && name[i] === last[i]) i++;
+      if (i === name.length) return this.lastCommand;
+    }
+    const command = this.commands.get(name.toString('latin1').toLowerCase());
+    this.lastName = Buffer.from(name);
+    this.lastCommand = command;
+    return command;
   }
 
   /** Every command and subcommand, for INFO commandstats. */

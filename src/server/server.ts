@@ -15,6 +15,7 @@ import { Client } from './client.js';
 import { notify, NOTIFY } from './notify.js';
 import { unsubscribeClient } from './pubsub.js';
 import { Stats } from './stats.js';
+import type { DurableLog } from './durability.js';
 import type { Logger } from './logger.js';
 
 /** Commands a RESP2 client may send while subscribed. */
@@ -40,8 +41,10 @@ export class Server {
   lastSave = Math.floor(Date.now() / 1000);
   /** Modifications so far (INFO rdb_changes_since_last_save and logging decisions). */
   dirty = 0;
+  /** Newest sequence number given to a log record, newest durable one, newest the log failed to persist. */
   lastSeq = 0;
   durableSeq = 0;
+  failedSeq = 0;
   private shutdownRequested: Promise<void> | null = null;
   private markStopped: () => void = () => {};
   /** Resolves once the server has shut down (SHUTDOWN, signals, close). */
@@ -157,6 +160,7 @@ export class Server {
     // ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC: at most a quarter of the cron period.
     this.keyspace.activeExpire(250 / this.config.hz);
     this.stats.sample(now, this.netOutputBytes);
+    this.durableLog?.cron(now);
   }
 
   private accept(socket: net.Socket): void {
@@ -289,7 +293,7 @@ export class Server {
     const seq = this.commitLog();
     if (this.durableSeq === this.lastSeq) return true;
     if (this.dirty <= dirtyBefore) return false;
-    c.hold(replyStart, seq || this.lastSeq);
+    c.hold(replyStart, seq || this.lastSeq, seq !== 0);
     return true;
   }
 
@@ -332,7 +336,7 @@ export class Server {
       }
       c.reply.error(error instanceof ReplyError ? error.message : 'ERR internal error');
     }
-    if (this.dirty > dirtyBefore && !this.loggedExplicitly && command.isWrite) {
+    if (this.wal !== null && this.dirty > dirtyBefore && !this.loggedExplicitly && command.isWrite) {
       // Only the top-level command has raw bytes; EXEC's commands are encoded.
       const raw = this.rawSource && argv === this.rawArgv ? this.rawSource.subarray(this.rawStart, this.rawEnd) : null;
       this.pendingLog.push({ db, command: raw ?? argv });
@@ -351,7 +355,7 @@ export class Server {
   /** CLIENT REPLY OFF/SKIP: drop what this command wrote. */
   private applyReplyMode(c: Client, replyStart: number): void {
     if (c.replyMode === 'on') return;
-    if (c.replyMode === 'off' || c.skipNext) c.reply.truncate(replyStart);
+    if (c.replyMode === 'off' || c.skipNext) c.truncateReply(replyStart);
     if (c.replyMode === 'skip') {
       if (c.skipNext) {
         c.skipNext = false;
@@ -365,16 +369,27 @@ export class Server {
     if (command.name === 'exec' || command.info.keySpecs.length === 0) return this.lastSeq;
     let seq = this.dbFloorSeq[c.db.index] ?? 0;
     const dirty = this.dirtySeqs.get(c.db);
-    if (dirty) {
-      for (const i of keyPositions(command, argv)) seq = Math.max(seq, dirty.get(argv[i].toString('latin1')) ?? 0);
+    const older = this.olderDirtySeqs.get(c.db);
+    if (dirty || older) {
+      for (const i of keyPositions(command, argv)) {
+        const key = argv[i].toString('latin1');
+        seq = Math.max(seq, dirty?.get(key) ?? older?.get(key) ?? 0);
+      }
     }
     return seq;
   }
 
   // ---- effects ----
 
-  /** The newest record that wrote each key, per database, while not yet durable. */
-  private readonly dirtySeqs = new Map<Database, Map<string, number>>();
+  /**
+   * The newest record that wrote each key, per database, while it may not be
+   * durable yet. Two generations keep this bounded under constant load: the
+   * older one holds nothing newer than olderUpTo and is dropped once that is
+   * durable (see logDurable).
+   */
+  private dirtySeqs = new Map<Database, Map<string, number>>();
+  private olderDirtySeqs = new Map<Database, Map<string, number>>();
+  private olderUpTo = 0;
   /** Whole-database writes (FLUSHDB, SWAPDB): reads of that db wait for them. */
   private readonly dbFloorSeq: number[] = [];
   private readonly touchedKeys: [Database, string][] = [];
@@ -413,7 +428,7 @@ export class Server {
     const entries = this.pendingLog;
     this.pendingLog = [];
     if (!this.wal) return 0;
-    const seq = this.wal.append(encodeRecord(entries));
+    const seq = (this.lastSeq = this.wal.append(encodeRecord(entries)));
     for (const [db, key] of this.touchedKeys) {
       let seqs = this.dirtySeqs.get(db);
       if (!seqs) this.dirtySeqs.set(db, (seqs = new Map()));
@@ -423,6 +438,31 @@ export class Server {
     this.touchedKeys.length = 0;
     this.touchedDbs.length = 0;
     return seq;
+  }
+
+  /** The log made everything up to seq durable: release the replies it covers, in order, one write per client. */
+  logDurable(seq: number): void {
+    this.durableSeq = seq;
+    if (seq >= this.lastSeq) {
+      this.dirtySeqs.clear();
+      this.olderDirtySeqs.clear();
+    } else if (seq >= this.olderUpTo) {
+      this.olderDirtySeqs = this.dirtySeqs;
+      this.dirtySeqs = new Map();
+      this.olderUpTo = this.lastSeq;
+    }
+    this.releaseWaiting();
+  }
+
+  /** The log will never persist the records up to seq: their writers get `reason` as a MISCONF error, writes are refused. */
+  logFailed(seq: number, reason: string): void {
+    this.failedSeq = Math.max(this.failedSeq, seq);
+    this.logFailure = reason;
+    this.releaseWaiting();
+  }
+
+  private releaseWaiting(): void {
+    for (const c of this.waiting) c.flush();
   }
 
   /** Replaying the log at start: commands without the `loading` flag are refused. */
@@ -459,8 +499,9 @@ export class Server {
     }
   }
 
-  // The write-ahead log is wired in by the durability layer.
+  /** Where records go (null: durability none); the durability layer wires it. */
   wal: { append(payload: Buffer[]): number } | null = null;
+  durableLog: DurableLog | null = null;
 
   /** RESET: the connection as it was after connecting. */
   resetClient(c: Client): void {
@@ -525,11 +566,19 @@ export class Server {
     this.cron = null;
     const listeners = this.listeners;
     this.listeners = [];
-    for (const c of [...this.clients.values()]) {
-      c.flush();
-      this.disconnect(c);
+    const closed = listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve())));
+    // No new input; what is held leaves once the log has committed it.
+    for (const c of this.clients.values()) c.socket?.pause();
+    this.wal = null;
+    try {
+      await this.durableLog?.close();
+    } finally {
+      for (const c of [...this.clients.values()]) {
+        c.flush();
+        this.disconnect(c);
+      }
     }
-    await Promise.all(listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))));
+    await Promise.all(closed);
   }
 }
 
