@@ -4,53 +4,15 @@
 // replies are compared with redis-server by compat/scripts/bitmaps.txt.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis';
-import { Redis as Redis5 } from 'ioredis5';
-import { createClient } from 'redis';
 import { Deque } from '../../src/store/deque.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { failure, withClients } from '../helpers/clients.js';
 
-let s: TestServer;
-let r5: Redis5;
-let r6: Redis;
-let nr: ReturnType<typeof createClient>;
-
-test.before(async () => {
-  s = await startServer();
-  const options = { port: s.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 };
-  r5 = new Redis5(options);
-  r6 = new Redis(options);
-  await Promise.all([r5.connect(), r6.connect()]);
-  nr = createClient({ socket: { port: s.port, host: '127.0.0.1', reconnectStrategy: false } });
-  await nr.connect();
-});
-
-test.after(async () => {
-  r5.disconnect();
-  r6.disconnect();
-  await nr.quit();
-  await s.stop();
-});
-
-test.before.each(() => {
-  for (const db of s.server.keyspace.databases) db.clear();
-});
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: Error) => e,
-  );
-  assert.ok(error, 'expected an error reply');
-  return (error as Error).message;
-}
-
-const db0 = () => s.server.keyspace.databases[0];
+const clients = withClients(test);
 
 for (const [name, client] of [
-  ['ioredis 5 (RESP2)', () => r5],
-  ['ioredis 6 (RESP3)', () => r6],
+  ['ioredis 5 (RESP2)', () => clients.r5],
+  ['ioredis 6 (RESP3)', () => clients.r6],
 ] as const) {
   test(`${name}: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP`, async () => {
     const r = client();
@@ -102,20 +64,20 @@ for (const [name, client] of [
 }
 
 test('node-redis 6 (RESP3): bitmap commands', async () => {
-  assert.is(await nr.setBit('b', 7, 1), 0);
-  assert.is(await nr.getBit('b', 7), 1);
-  await nr.set('foo', 'foobar');
-  assert.is(await nr.bitCount('foo'), 26);
-  assert.is(await nr.bitCount('foo', { start: 5, end: 30, mode: 'BIT' }), 17);
-  assert.is(await nr.bitPos('foo', 1), 1);
-  assert.is(await nr.bitOp('NOT', 'dest', 'b'), 1);
-  assert.equal(await nr.bitField('bf', [{ operation: 'SET', encoding: 'u8', offset: 0, value: 200 }, { operation: 'GET', encoding: 'i8', offset: 0 }]), [0, -56]);
-  assert.equal(await nr.bitFieldRo('bf', [{ encoding: 'u8', offset: 0 }]), [200]);
-  assert.equal(await nr.sendCommand(['BITFIELD', 'bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '0', '100']), [null]);
+  assert.is(await clients.nr.setBit('b', 7, 1), 0);
+  assert.is(await clients.nr.getBit('b', 7), 1);
+  await clients.nr.set('foo', 'foobar');
+  assert.is(await clients.nr.bitCount('foo'), 26);
+  assert.is(await clients.nr.bitCount('foo', { start: 5, end: 30, mode: 'BIT' }), 17);
+  assert.is(await clients.nr.bitPos('foo', 1), 1);
+  assert.is(await clients.nr.bitOp('NOT', 'dest', 'b'), 1);
+  assert.equal(await clients.nr.bitField('bf', [{ operation: 'SET', encoding: 'u8', offset: 0, value: 200 }, { operation: 'GET', encoding: 'i8', offset: 0 }]), [0, -56]);
+  assert.equal(await clients.nr.bitFieldRo('bf', [{ encoding: 'u8', offset: 0 }]), [200]);
+  assert.equal(await clients.nr.sendCommand(['BITFIELD', 'bf', 'OVERFLOW', 'FAIL', 'INCRBY', 'u8', '0', '100']), [null]);
 });
 
 test('errors are Redis’s', async () => {
-  const r = r5;
+  const r = clients.r5;
   await r.rpush('list', 'a');
   assert.is(await failure(r.setbit('b', 1, 2)), 'ERR bit is not an integer or out of range');
   assert.is(await failure(r.setbit('b', -1, 1)), 'ERR bit offset is not an integer or out of range');
@@ -145,36 +107,36 @@ test('errors are Redis’s', async () => {
 });
 
 test('SETBIT and BITFIELD keep the TTL; BITOP replaces the key without one', async () => {
-  await r5.set('k', 'a', 'EX', 100);
-  await r5.setbit('k', 100, 1);
-  assert.ok((await r5.ttl('k')) > 0);
-  await r5.bitfield('k', 'SET', 'u8', 200, 1);
-  assert.ok((await r5.ttl('k')) > 0);
-  await r5.bitop('OR', 'k', 'k');
-  assert.is(await r5.ttl('k'), -1);
+  await clients.r5.set('k', 'a', 'EX', 100);
+  await clients.r5.setbit('k', 100, 1);
+  assert.ok((await clients.r5.ttl('k')) > 0);
+  await clients.r5.bitfield('k', 'SET', 'u8', 200, 1);
+  assert.ok((await clients.r5.ttl('k')) > 0);
+  await clients.r5.bitop('OR', 'k', 'k');
+  assert.is(await clients.r5.ttl('k'), -1);
 });
 
 test('a stored value is never changed in place', async () => {
-  await r5.set('k', Buffer.from([0, 0, 0]));
-  const before = db0().keys.get('k')?.value as Buffer;
-  await r5.setbit('k', 0, 1);
-  await r5.bitfield('k', 'SET', 'u8', 8, 255);
+  await clients.r5.set('k', Buffer.from([0, 0, 0]));
+  const before = clients.db().keys.get('k')?.value as Buffer;
+  await clients.r5.setbit('k', 0, 1);
+  await clients.r5.bitfield('k', 'SET', 'u8', 8, 255);
   assert.equal(before, Buffer.from([0, 0, 0]));
-  assert.equal(await r5.getBuffer('k'), Buffer.from([0x80, 0xff, 0]));
+  assert.equal(await clients.r5.getBuffer('k'), Buffer.from([0x80, 0xff, 0]));
 });
 
 test('writes are logged as themselves, and only when they change something', async () => {
-  const log = captureLog(s.server);
+  const log = captureLog(clients.s.server);
   try {
-    await r5.setbit('k', 3, 1);
-    await r5.setbit('k', 3, 1); // no change: not logged
-    await r5.setbit('k', 3, 0);
-    await r5.bitfield('k', 'GET', 'u8', 0); // read only
-    await r5.bitfield('k', 'INCRBY', 'u8', 0, 1);
-    await r5.call('BITFIELD_RO', 'k', 'GET', 'u8', '0');
-    await r5.bitop('NOT', 'd', 'k');
-    await r5.bitop('AND', 'nosuch', 'nosuch2'); // nothing to delete: not logged
-    await r5.bitop('AND', 'd', 'nosuch');
+    await clients.r5.setbit('k', 3, 1);
+    await clients.r5.setbit('k', 3, 1); // no change: not logged
+    await clients.r5.setbit('k', 3, 0);
+    await clients.r5.bitfield('k', 'GET', 'u8', 0); // read only
+    await clients.r5.bitfield('k', 'INCRBY', 'u8', 0, 1);
+    await clients.r5.call('BITFIELD_RO', 'k', 'GET', 'u8', '0');
+    await clients.r5.bitop('NOT', 'd', 'k');
+    await clients.r5.bitop('AND', 'nosuch', 'nosuch2'); // nothing to delete: not logged
+    await clients.r5.bitop('AND', 'd', 'nosuch');
     assert.equal(log.commands(), [
       ['setbit', 'k', '3', '1'],
       ['setbit', 'k', '3', '0'],
@@ -188,9 +150,9 @@ test('writes are logged as themselves, and only when they change something', asy
 });
 
 test('a list is not a bitmap', async () => {
-  db0().put('l', 'list', new Deque([Buffer.from('x')]));
-  assert.is(await failure(r5.bitcount('l')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
-  assert.is(await failure(r5.bitpos('l', 1)), 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  clients.db().put('l', 'list', new Deque([Buffer.from('x')]));
+  assert.is(await failure(clients.r5.bitcount('l')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  assert.is(await failure(clients.r5.bitpos('l', 1)), 'WRONGTYPE Operation against a key holding the wrong kind of value');
 });
 
 test.run();

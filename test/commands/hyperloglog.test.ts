@@ -5,54 +5,16 @@
 // and values are compared with redis-server by compat/scripts/hyperloglog.txt.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis';
-import { Redis as Redis5 } from 'ioredis5';
-import { createClient } from 'redis';
 import { Deque } from '../../src/store/deque.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { failure, withClients } from '../helpers/clients.js';
 
-let s: TestServer;
-let r5: Redis5;
-let r6: Redis;
-let nr: ReturnType<typeof createClient>;
-
-test.before(async () => {
-  s = await startServer();
-  const options = { port: s.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 };
-  r5 = new Redis5(options);
-  r6 = new Redis(options);
-  await Promise.all([r5.connect(), r6.connect()]);
-  nr = createClient({ socket: { port: s.port, host: '127.0.0.1', reconnectStrategy: false } });
-  await nr.connect();
-});
-
-test.after(async () => {
-  r5.disconnect();
-  r6.disconnect();
-  await nr.quit();
-  await s.stop();
-});
-
-test.before.each(() => {
-  for (const db of s.server.keyspace.databases) db.clear();
-});
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: Error) => e,
-  );
-  assert.ok(error, 'expected an error reply');
-  return (error as Error).message;
-}
-
-const db0 = () => s.server.keyspace.databases[0];
+const clients = withClients(test);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 for (const [name, client] of [
-  ['ioredis 5 (RESP2)', () => r5],
-  ['ioredis 6 (RESP3)', () => r6],
+  ['ioredis 5 (RESP2)', () => clients.r5],
+  ['ioredis 6 (RESP3)', () => clients.r6],
 ] as const) {
   test(`${name}: PFADD, PFCOUNT, PFMERGE`, async () => {
     const r = client();
@@ -77,47 +39,47 @@ for (const [name, client] of [
 }
 
 test('node-redis 6 (RESP3): PFADD, PFCOUNT, PFMERGE', async () => {
-  assert.is(await nr.pfAdd('h', ['a', 'b']), 1);
-  assert.is(await nr.pfCount('h'), 2);
-  assert.is(await nr.pfAdd('h2', ['c']), 1);
-  assert.is(await nr.pfMerge('m', ['h', 'h2']), 'OK');
-  assert.is(await nr.pfCount(['m', 'h']), 3);
+  assert.is(await clients.nr.pfAdd('h', ['a', 'b']), 1);
+  assert.is(await clients.nr.pfCount('h'), 2);
+  assert.is(await clients.nr.pfAdd('h2', ['c']), 1);
+  assert.is(await clients.nr.pfMerge('m', ['h', 'h2']), 'OK');
+  assert.is(await clients.nr.pfCount(['m', 'h']), 3);
 });
 
 test('errors are Redis’s', async () => {
-  await r5.set('str', 'hello');
-  db0().put('list', 'list', new Deque([Buffer.from('x')]));
+  await clients.r5.set('str', 'hello');
+  clients.db().put('list', 'list', new Deque([Buffer.from('x')]));
   const notHll = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
   const wrongType = 'WRONGTYPE Operation against a key holding the wrong kind of value';
-  assert.is(await failure(r5.pfadd('str', 'a')), notHll);
-  assert.is(await failure(r5.pfcount('str')), notHll);
-  assert.is(await failure(r5.pfcount('nosuch', 'str')), notHll);
-  assert.is(await failure(r5.pfmerge('dest', 'str')), notHll);
-  assert.is(await failure(r5.pfadd('list', 'a')), wrongType);
-  assert.is(await failure(r5.pfcount('list')), wrongType);
-  await r5.set('corrupt', Buffer.from('HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80', 'latin1'));
-  assert.is(await failure(r5.pfcount('corrupt')), 'INVALIDOBJ Corrupted HLL object detected');
-  assert.is(await failure(r5.pfmerge('dest', 'corrupt')), 'INVALIDOBJ Corrupted HLL object detected');
-  assert.is(await r5.exists('dest'), 0);
-  assert.is(await failure(r5.call('PFCOUNT')), "ERR wrong number of arguments for 'pfcount' command");
+  assert.is(await failure(clients.r5.pfadd('str', 'a')), notHll);
+  assert.is(await failure(clients.r5.pfcount('str')), notHll);
+  assert.is(await failure(clients.r5.pfcount('nosuch', 'str')), notHll);
+  assert.is(await failure(clients.r5.pfmerge('dest', 'str')), notHll);
+  assert.is(await failure(clients.r5.pfadd('list', 'a')), wrongType);
+  assert.is(await failure(clients.r5.pfcount('list')), wrongType);
+  await clients.r5.set('corrupt', Buffer.from('HYLL\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80', 'latin1'));
+  assert.is(await failure(clients.r5.pfcount('corrupt')), 'INVALIDOBJ Corrupted HLL object detected');
+  assert.is(await failure(clients.r5.pfmerge('dest', 'corrupt')), 'INVALIDOBJ Corrupted HLL object detected');
+  assert.is(await clients.r5.exists('dest'), 0);
+  assert.is(await failure(clients.r5.call('PFCOUNT')), "ERR wrong number of arguments for 'pfcount' command");
 });
 
 test('PFCOUNT stores the refreshed cache and logs PFCOUNT; a valid cache is only read', async () => {
-  await r5.pfadd('h', 'a', 'b');
-  const stale = db0().keys.get('h')?.value as Buffer;
+  await clients.r5.pfadd('h', 'a', 'b');
+  const stale = clients.db().keys.get('h')?.value as Buffer;
   assert.is(stale[15] & 0x80, 0x80, 'PFADD marks the cache stale');
-  const log = captureLog(s.server);
+  const log = captureLog(clients.s.server);
   try {
-    assert.is(await r5.pfcount('h'), 2);
-    const fresh = db0().keys.get('h')?.value as Buffer;
+    assert.is(await clients.r5.pfcount('h'), 2);
+    const fresh = clients.db().keys.get('h')?.value as Buffer;
     assert.is(fresh[15] & 0x80, 0);
     assert.is(fresh.readBigUInt64LE(8), 2n);
     assert.is(stale[15] & 0x80, 0x80, 'the stored Buffer is replaced, not changed');
-    assert.is(await r5.pfcount('h'), 2);
-    assert.is(await r5.pfcount('h', 'nosuch'), 2);
-    assert.is(await r5.pfadd('h', 'a'), 0);
-    assert.is(await r5.pfadd('h', 'c'), 1);
-    await r5.pfmerge('m', 'h');
+    assert.is(await clients.r5.pfcount('h'), 2);
+    assert.is(await clients.r5.pfcount('h', 'nosuch'), 2);
+    assert.is(await clients.r5.pfadd('h', 'a'), 0);
+    assert.is(await clients.r5.pfadd('h', 'c'), 1);
+    await clients.r5.pfmerge('m', 'h');
     assert.equal(log.commands(), [
       ['pfcount', 'h'],
       ['pfadd', 'h', 'c'],
@@ -129,20 +91,20 @@ test('PFCOUNT stores the refreshed cache and logs PFCOUNT; a valid cache is only
 });
 
 test('PFADD and PFMERGE keep the TTL', async () => {
-  await r5.pfadd('h', 'a');
-  await r5.expire('h', 100);
-  await r5.pfadd('h', 'b');
-  await r5.pfcount('h');
-  await r5.pfmerge('h', 'h');
-  assert.ok((await r5.ttl('h')) > 0);
+  await clients.r5.pfadd('h', 'a');
+  await clients.r5.expire('h', 100);
+  await clients.r5.pfadd('h', 'b');
+  await clients.r5.pfcount('h');
+  await clients.r5.pfmerge('h', 'h');
+  assert.ok((await clients.r5.ttl('h')) > 0);
 });
 
 test('a big HLL turns dense past hll-sparse-max-bytes', async () => {
-  await r5.pfadd('big', ...range(5000, 'x'));
-  const value = db0().keys.get('big')?.value as Buffer;
+  await clients.r5.pfadd('big', ...range(5000, 'x'));
+  const value = clients.db().keys.get('big')?.value as Buffer;
   assert.is(value[4], 0, 'dense encoding');
   assert.is(value.length, 16 + 12288);
-  const count = await r5.pfcount('big');
+  const count = await clients.r5.pfcount('big');
   assert.ok(Math.abs(count - 5000) < 150, `estimate ${count}`);
 });
 

@@ -11,7 +11,8 @@ import { Deque } from '../../src/store/deque.js';
 import { Dict } from '../../src/store/dict.js';
 import type { Database } from '../../src/store/keyspace.js';
 import { SortedSet } from '../../src/store/sorted-set.js';
-import { captureLog, type LogCapture } from '../helpers/log-capture.js';
+import { captureLog } from '../helpers/log-capture.js';
+import { commandsOf, failure } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -36,19 +37,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function db(index = 0): Database {
   return s.server.keyspace.databases[index];
-}
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: Error) => e,
-  );
-  assert.ok(error, 'expected an error reply');
-  return (error as Error).message;
-}
-
-function commandsOf(log: LogCapture): string[][] {
-  return log.commands().map(([name, ...args]) => [name.toUpperCase(), ...args]);
 }
 
 /** Puts one value of every type into database 0, directly. */

@@ -5,73 +5,35 @@
 // replies are compared with redis-server by compat/scripts/sort.txt.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis';
-import { Redis as Redis5 } from 'ioredis5';
-import { createClient } from 'redis';
 import { sortScore } from '../../src/commands/sort.js';
 import { Dict } from '../../src/store/dict.js';
 import { SortedSet } from '../../src/store/sorted-set.js';
 import { captureLog } from '../helpers/log-capture.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { failure, withClients } from '../helpers/clients.js';
 
-let s: TestServer;
-let r5: Redis5;
-let r6: Redis;
-let nr: ReturnType<typeof createClient>;
-
-test.before(async () => {
-  s = await startServer();
-  const options = { port: s.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 };
-  r5 = new Redis5(options);
-  r6 = new Redis(options);
-  await Promise.all([r5.connect(), r6.connect()]);
-  nr = createClient({ socket: { port: s.port, host: '127.0.0.1', reconnectStrategy: false } });
-  await nr.connect();
-});
-
-test.after(async () => {
-  r5.disconnect();
-  r6.disconnect();
-  await nr.quit();
-  await s.stop();
-});
-
-test.before.each(() => {
-  for (const db of s.server.keyspace.databases) db.clear();
-});
-
-async function failure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: Error) => e,
-  );
-  assert.ok(error, 'expected an error reply');
-  return (error as Error).message;
-}
-
-const db0 = () => s.server.keyspace.databases[0];
+const clients = withClients(test);
 
 function putSet(key: string, members: string[]): void {
   const set = new Dict<null>();
   for (const m of members) set.set(m, null);
-  db0().put(key, 'set', set);
+  clients.db().put(key, 'set', set);
 }
 
 function putZset(key: string, entries: [number, string][]): void {
   const zset = new SortedSet();
   for (const [score, member] of entries) zset.add(member, score);
-  db0().put(key, 'zset', zset);
+  clients.db().put(key, 'zset', zset);
 }
 
 function putHash(key: string, fields: Record<string, string>): void {
   const hash = new Dict<Buffer>();
   for (const [f, v] of Object.entries(fields)) hash.set(f, Buffer.from(v));
-  db0().put(key, 'hash', hash);
+  clients.db().put(key, 'hash', hash);
 }
 
 for (const [name, client] of [
-  ['ioredis 5 (RESP2)', () => r5],
-  ['ioredis 6 (RESP3)', () => r6],
+  ['ioredis 5 (RESP2)', () => clients.r5],
+  ['ioredis 6 (RESP3)', () => clients.r6],
 ] as const) {
   test(`${name}: numeric and ALPHA order, DESC, LIMIT`, async () => {
     const r = client();
@@ -104,39 +66,39 @@ for (const [name, client] of [
 
 test('sets and sorted sets', async () => {
   putSet('s', ['5', '3', '9', '1']);
-  assert.equal(await r5.call('SORT', 's'), ['1', '3', '5', '9']);
-  assert.equal(await r5.call('SORT', 's', 'DESC', 'LIMIT', 0, 2), ['9', '5']);
-  assert.equal(((await r5.call('SORT', 's', 'BY', 'nosort')) as string[]).sort(), ['1', '3', '5', '9']);
+  assert.equal(await clients.r5.call('SORT', 's'), ['1', '3', '5', '9']);
+  assert.equal(await clients.r5.call('SORT', 's', 'DESC', 'LIMIT', 0, 2), ['9', '5']);
+  assert.equal(((await clients.r5.call('SORT', 's', 'BY', 'nosort')) as string[]).sort(), ['1', '3', '5', '9']);
   putZset('z', [
     [3, 'a'],
     [1, 'b'],
     [2, 'c'],
   ]);
-  assert.equal(await r5.call('SORT', 'z', 'BY', 'nosort'), ['b', 'c', 'a']);
-  assert.equal(await r5.call('SORT', 'z', 'BY', 'nosort', 'DESC'), ['a', 'c', 'b']);
-  assert.equal(await r5.call('SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', 1, 5), ['c', 'b']);
-  assert.equal(await r5.call('SORT', 'z', 'ALPHA'), ['a', 'b', 'c']);
-  assert.is(await failure(r5.call('SORT', 'z')), "ERR One or more scores can't be converted into double");
+  assert.equal(await clients.r5.call('SORT', 'z', 'BY', 'nosort'), ['b', 'c', 'a']);
+  assert.equal(await clients.r5.call('SORT', 'z', 'BY', 'nosort', 'DESC'), ['a', 'c', 'b']);
+  assert.equal(await clients.r5.call('SORT', 'z', 'BY', 'nosort', 'DESC', 'LIMIT', 1, 5), ['c', 'b']);
+  assert.equal(await clients.r5.call('SORT', 'z', 'ALPHA'), ['a', 'b', 'c']);
+  assert.is(await failure(clients.r5.call('SORT', 'z')), "ERR One or more scores can't be converted into double");
   putHash('h', { f: 'v' });
-  assert.is(await failure(r5.call('SORT', 'h')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
-  await r5.set('str', 'v');
-  assert.is(await failure(r5.call('SORT', 'str')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  assert.is(await failure(clients.r5.call('SORT', 'h')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  await clients.r5.set('str', 'v');
+  assert.is(await failure(clients.r5.call('SORT', 'str')), 'WRONGTYPE Operation against a key holding the wrong kind of value');
 });
 
 test('STORE writes a list (or deletes the destination) and is logged as itself', async () => {
-  await r5.rpush('l', '3', '1', '2');
-  await r5.set('dst', 'old', 'EX', 100);
-  const log = captureLog(s.server);
+  await clients.r5.rpush('l', '3', '1', '2');
+  await clients.r5.set('dst', 'old', 'EX', 100);
+  const log = captureLog(clients.s.server);
   try {
-    assert.is(await r5.call('SORT', 'l', 'STORE', 'dst'), 3);
-    assert.equal(await r5.lrange('dst', 0, -1), ['1', '2', '3']);
-    assert.is(await r5.ttl('dst'), -1);
-    assert.is(await r5.call('SORT', 'l', 'GET', 'nosuch_*', 'STORE', 'dst'), 3);
-    assert.equal(await r5.lrange('dst', 0, -1), ['', '', '']);
-    assert.is(await r5.call('SORT', 'nosuch', 'STORE', 'dst'), 0);
-    assert.is(await r5.exists('dst'), 0);
-    assert.is(await r5.call('SORT', 'nosuch', 'STORE', 'dst'), 0); // nothing to delete: not logged
-    await r5.call('SORT', 'l'); // no STORE: not a write
+    assert.is(await clients.r5.call('SORT', 'l', 'STORE', 'dst'), 3);
+    assert.equal(await clients.r5.lrange('dst', 0, -1), ['1', '2', '3']);
+    assert.is(await clients.r5.ttl('dst'), -1);
+    assert.is(await clients.r5.call('SORT', 'l', 'GET', 'nosuch_*', 'STORE', 'dst'), 3);
+    assert.equal(await clients.r5.lrange('dst', 0, -1), ['', '', '']);
+    assert.is(await clients.r5.call('SORT', 'nosuch', 'STORE', 'dst'), 0);
+    assert.is(await clients.r5.exists('dst'), 0);
+    assert.is(await clients.r5.call('SORT', 'nosuch', 'STORE', 'dst'), 0); // nothing to delete: not logged
+    await clients.r5.call('SORT', 'l'); // no STORE: not a write
     assert.equal(log.commands(), [
       ['SORT', 'l', 'STORE', 'dst'],
       ['SORT', 'l', 'GET', 'nosuch_*', 'STORE', 'dst'],
@@ -147,28 +109,28 @@ test('STORE writes a list (or deletes the destination) and is logged as itself',
   }
   // A set sorted by a constant is stored in ALPHA order (deterministic for the log).
   putSet('s', ['b', 'c', 'a', '10', '9']);
-  assert.is(await r5.call('SORT', 's', 'BY', 'nosort', 'STORE', 'dst'), 5);
-  assert.equal(await r5.lrange('dst', 0, -1), ['10', '9', 'a', 'b', 'c']);
+  assert.is(await clients.r5.call('SORT', 's', 'BY', 'nosort', 'STORE', 'dst'), 5);
+  assert.equal(await clients.r5.lrange('dst', 0, -1), ['10', '9', 'a', 'b', 'c']);
 });
 
 test('node-redis 6 (RESP3): SORT, SORT_RO, SORT ... STORE', async () => {
-  await nr.rPush('l', ['2', '1', '3']);
-  assert.equal(await nr.sort('l'), ['1', '2', '3']);
-  assert.equal(await nr.sort('l', { DIRECTION: 'DESC', LIMIT: { offset: 0, count: 2 } }), ['3', '2']);
-  assert.equal(await nr.sortRo('l', { ALPHA: true }), ['1', '2', '3']);
-  assert.is(await nr.sortStore('l', 'dst', { DIRECTION: 'DESC' }), 3);
-  assert.equal(await nr.lRange('dst', 0, -1), ['3', '2', '1']);
+  await clients.nr.rPush('l', ['2', '1', '3']);
+  assert.equal(await clients.nr.sort('l'), ['1', '2', '3']);
+  assert.equal(await clients.nr.sort('l', { DIRECTION: 'DESC', LIMIT: { offset: 0, count: 2 } }), ['3', '2']);
+  assert.equal(await clients.nr.sortRo('l', { ALPHA: true }), ['1', '2', '3']);
+  assert.is(await clients.nr.sortStore('l', 'dst', { DIRECTION: 'DESC' }), 3);
+  assert.equal(await clients.nr.lRange('dst', 0, -1), ['3', '2', '1']);
 });
 
 test('errors are Redis’s', async () => {
-  await r5.rpush('l', '1', 'x');
-  assert.is(await failure(r5.call('SORT', 'l')), "ERR One or more scores can't be converted into double");
-  assert.is(await failure(r5.call('SORT', 'l', 'LIMIT', '1')), 'ERR syntax error');
-  assert.is(await failure(r5.call('SORT', 'l', 'LIMIT', 'a', 'b')), 'ERR value is not an integer or out of range');
-  assert.is(await failure(r5.call('SORT', 'l', 'FOO')), 'ERR syntax error');
-  assert.is(await failure(r5.call('SORT', 'l', 'STORE')), 'ERR syntax error');
-  assert.is(await failure(r5.call('SORT_RO', 'l', 'STORE', 'd')), 'ERR syntax error');
-  assert.is(await failure(r5.call('SORT')), "ERR wrong number of arguments for 'sort' command");
+  await clients.r5.rpush('l', '1', 'x');
+  assert.is(await failure(clients.r5.call('SORT', 'l')), "ERR One or more scores can't be converted into double");
+  assert.is(await failure(clients.r5.call('SORT', 'l', 'LIMIT', '1')), 'ERR syntax error');
+  assert.is(await failure(clients.r5.call('SORT', 'l', 'LIMIT', 'a', 'b')), 'ERR value is not an integer or out of range');
+  assert.is(await failure(clients.r5.call('SORT', 'l', 'FOO')), 'ERR syntax error');
+  assert.is(await failure(clients.r5.call('SORT', 'l', 'STORE')), 'ERR syntax error');
+  assert.is(await failure(clients.r5.call('SORT_RO', 'l', 'STORE', 'd')), 'ERR syntax error');
+  assert.is(await failure(clients.r5.call('SORT')), "ERR wrong number of arguments for 'sort' command");
 });
 
 test('scores are read as strtod reads them', () => {

@@ -7,7 +7,8 @@ import { connect } from 'node:net';
 import { Redis } from 'ioredis5';
 import { createClient } from 'redis5';
 import { Deque } from '../../src/store/deque.js';
-import { captureLog, type LogCapture } from '../helpers/log-capture.js';
+import { captureLog } from '../helpers/log-capture.js';
+import { commandsOf, failure } from '../helpers/clients.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -28,16 +29,6 @@ test.before.each(() => {
   for (const db of s.server.keyspace.databases) db.clear();
 });
 
-/** The error a command fails with (its message is Redis's text without the '-'). */
-async function failure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: Error) => e,
-  );
-  assert.ok(error, 'expected an error reply');
-  return (error as Error).message;
-}
-
 /** Sends raw RESP and returns the reply bytes once `until` matches them. */
 function raw(request: string, until: (reply: string) => boolean): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -56,11 +47,6 @@ function raw(request: string, until: (reply: string) => boolean): Promise<string
 
 function putList(key: string): void {
   s.server.keyspace.databases[0].put(key, 'list', new Deque([Buffer.from('x')]));
-}
-
-/** Logged commands with their names uppercased (clients send them in any case). */
-function commandsOf(log: LogCapture): string[][] {
-  return log.commands().map(([name, ...args]) => [name.toUpperCase(), ...args]);
 }
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
