@@ -16,7 +16,6 @@ const SHARED = {
   nullBulk2: Buffer.from('$-1\r\n'),
   nullArray2: Buffer.from('*-1\r\n'),
   null3: Buffer.from('_\r\n'),
-  emptyArray: Buffer.from('*0\r\n'),
   crlf: Buffer.from('\r\n'),
 };
 
@@ -100,11 +99,35 @@ export class ReplyWriter {
       this.start = this.pos;
       this.queued.push(b);
     } else {
-      this.reserve(b.length);
-      b.copy(this.buf, this.pos);
-      this.pos += b.length;
+      const n = b.length;
+      this.reserve(n);
+      const buf = this.buf;
+      let pos = this.pos;
+      // A native copy costs more than a loop for the short replies of a pipeline.
+      if (n <= 32) for (let i = 0; i < n; i++) buf[pos++] = b[i];
+      else pos += b.copy(buf, pos);
+      this.pos = pos;
     }
     this.total += b.length;
+  }
+
+  /** `<type><n>\r\n` for n >= 0, with the digits written directly. */
+  private header(type: number, n: number): void {
+    this.reserve(24);
+    const buf = this.buf;
+    let pos = this.pos;
+    const start = pos;
+    buf[pos++] = type;
+    if (n < 10) buf[pos++] = 48 + n;
+    else {
+      const digits = n < 100 ? 2 : n < 1000 ? 3 : String(n).length;
+      for (let i = pos + digits - 1; i >= pos; i--, n = Math.floor(n / 10)) buf[i] = 48 + (n % 10);
+      pos += digits;
+    }
+    buf[pos++] = 13;
+    buf[pos++] = 10;
+    this.total += pos - start;
+    this.pos = pos;
   }
 
   ok(): void {
@@ -137,7 +160,7 @@ export class ReplyWriter {
       this.ascii(`$${value.length}\r\n${value}\r\n`);
       return;
     }
-    this.ascii(`$${value.length}\r\n`);
+    this.header(36 /* $ */, value.length);
     this.bytes(value);
     this.bytes(SHARED.crlf);
   }
@@ -157,8 +180,7 @@ export class ReplyWriter {
   }
 
   array(length: number): void {
-    if (length === 0) this.bytes(SHARED.emptyArray);
-    else this.ascii(`*${length}\r\n`);
+    this.header(42 /* * */, length);
   }
 
   /** A map of `pairs` entries: RESP3 `%`, RESP2 a flat array. */

@@ -20,6 +20,8 @@ const cases: [string, (w: ReplyWriter) => void, string, string][] = [
   ['null bulk', (w) => w.nullBulk(), '$-1\r\n', '_\r\n'],
   ['null array', (w) => w.nullArray(), '*-1\r\n', '_\r\n'],
   ['empty array', (w) => w.array(0), '*0\r\n', '*0\r\n'],
+  ['array lengths of every digit count', (w) => [7, 10, 99, 100, 999, 1000, 123456789].forEach((n) => w.array(n)), '*7\r\n*10\r\n*99\r\n*100\r\n*999\r\n*1000\r\n*123456789\r\n', '*7\r\n*10\r\n*99\r\n*100\r\n*999\r\n*1000\r\n*123456789\r\n'],
+  ['bulk lengths past one digit', (w) => [10, 100, 40000].forEach((n) => w.bulk(Buffer.alloc(n, 120))), `$10\r\n${'x'.repeat(10)}\r\n$100\r\n${'x'.repeat(100)}\r\n$40000\r\n${'x'.repeat(40000)}\r\n`, `$10\r\n${'x'.repeat(10)}\r\n$100\r\n${'x'.repeat(100)}\r\n$40000\r\n${'x'.repeat(40000)}\r\n`],
   ['map', (w) => (w.map(1), w.bulk('k'), w.integer(2)), '*2\r\n$1\r\nk\r\n:2\r\n', '%1\r\n$1\r\nk\r\n:2\r\n'],
   ['set', (w) => (w.set(1), w.bulk('m')), '*1\r\n$1\r\nm\r\n', '~1\r\n$1\r\nm\r\n'],
   ['push', (w) => w.push(3), '*3\r\n', '>3\r\n'],
