@@ -21,7 +21,7 @@ import { REDIS_VERSION } from './version.js';
 export class ConfigError extends Error {}
 
 /** What must happen on the running server after CONFIG SET changed a parameter. */
-export type Apply = 'listen' | 'hz' | 'proto-max-bulk-len';
+export type Apply = 'listen' | 'hz' | 'proto-max-bulk-len' | 'durability';
 
 export interface Parameter {
   /** The primary name (for an alias entry of the table: the alias). */
@@ -633,7 +633,7 @@ export const parameters: Parameter[] = [
   bool({ name: 'activedefrag' }, false),
   bool({ name: 'syslog-enabled', flags: IMMUTABLE }, false),
   bool({ name: 'cluster-enabled', flags: IMMUTABLE }, false),
-  bool({ name: 'appendonly' }, false, appendonlySlot),
+  bool({ name: 'appendonly', apply: 'durability' }, false, appendonlySlot),
   bool({ name: 'cluster-allow-reads-when-down' }, false),
   bool({ name: 'cluster-allow-pubsubshard-when-down' }, true),
   bool({ name: 'crash-log-enabled' }, true),
@@ -712,7 +712,7 @@ export const parameters: Parameter[] = [
     names('volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'),
     7,
   ),
-  enumeration({ name: 'appendfsync' }, names('everysec', 'always', 'no'), 0, appendfsyncSlot),
+  enumeration({ name: 'appendfsync', apply: 'durability' }, names('everysec', 'always', 'no'), 0, appendfsyncSlot),
   enumeration(
     { name: 'oom-score-adj' },
     [
@@ -1009,7 +1009,7 @@ export const parameters: Parameter[] = [
   }),
 
   // VelocityDB's own
-  special({ name: 'durability' }, true, {
+  special({ name: 'durability', apply: 'durability' }, true, {
     get: (config) => config.durability,
     set(config, [value]) {
       const mode = value.toLowerCase() as Durability;
@@ -1020,7 +1020,7 @@ export const parameters: Parameter[] = [
       state.rewriteLine(name, `${name} ${config.durability}`, config.durability !== 'adaptive');
     },
   }),
-  numeric({ name: 'wal-batch-max' }, 'int', 0n, INT_MAX, 128n, 'integer', numberField('batchMax')),
+  numeric({ name: 'wal-batch-max', apply: 'durability' }, 'int', 0n, INT_MAX, 128n, 'integer', numberField('batchMax')),
 ];
 
 const saveSlot = kept<[bigint, bigint][]>('save', DEFAULT_SAVE);

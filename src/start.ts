@@ -2,16 +2,24 @@
 // start() for the CLI process with its banner, signals and SHUTDOWN exit.
 import { Config } from './config.js';
 import { Logger } from './server/logger.js';
+import { DurableLog } from './server/durability.js';
 import { Server } from './server/server.js';
+import type { WalOptions } from './wal/write-ahead-log.js';
 import { VELOCITYDB_VERSION, REDIS_VERSION } from './version.js';
 
-/** Creates a server listening per config (port 0 picks a free port). */
-export async function openServer(config: Config, logger = new Logger(config)): Promise<Server> {
-  if (config.durability !== 'none') {
-    throw new Error(`--durability ${config.durability} needs the write-ahead log, which this build does not have yet; use --durability none`);
-  }
+/** What tests change under the log: the file layer (to inject faults) and the segment size. */
+export type OpenOptions = Pick<WalOptions, 'files' | 'segmentSize'>;
+
+/** Recovers the log of config.dir, then listens per config (port 0 picks a free port). */
+export async function openServer(config: Config, logger = new Logger(config), options: OpenOptions = {}): Promise<Server> {
   const server = new Server(config, logger);
-  await server.listen();
+  const log = await DurableLog.open(server, options);
+  try {
+    await server.listen();
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
   return server;
 }
 

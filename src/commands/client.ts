@@ -347,6 +347,7 @@ function resume(server: Server): void {
     for (let i = 0; i < commands.length; i++) {
       if (client.closed) break;
       const [argv, source, start, end] = commands[i];
+      server.keyspace.now = Date.now();
       server.processCommand(client, argv, source, start, end);
       // Paused again by a command run here: the rest waits again.
       const again = server.postponed.get(client);

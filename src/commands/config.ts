@@ -1,7 +1,8 @@
 // CONFIG GET/SET/RESETSTAT/REWRITE/HELP over the parameter table of
 // config-table.ts, with Redis 7.0's replies and errors. A SET of several
 // parameters is all or nothing; the running server then applies what changed
-// (listening again for port/bind, the cron for hz, the parsers' bulk limit).
+// (listening again for port/bind, the cron for hz, the parsers' bulk limit,
+// the log's durability mode and batch-max).
 import { ConfigError, configGet, configSet, protectedAllowed, rewriteConfigFile, type Parameter } from '../config-table.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -39,6 +40,8 @@ function get(c: Client, argv: Buffer[]): void {
 function apply(server: Server, changed: Parameter[], previous: { port: number; bind: string }): void {
   const applies = new Set(changed.map((p) => p.apply));
   if (applies.has('hz')) server.applyHz();
+  // The log switches mode in the background; writes after this wait for the new mode's files.
+  if (applies.has('durability')) server.durableLog?.reconfigure();
   if (applies.has('proto-max-bulk-len')) {
     for (const c of server.clients.values()) {
       const parser = server.parsers.get(c);

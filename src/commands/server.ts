@@ -1,5 +1,5 @@
 // Server commands (Redis's server.c/db.c): DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
-// TIME, LASTSAVE, SHUTDOWN; and the administration families (CLIENT,
+// TIME, LASTSAVE, SHUTDOWN, BGREWRITEAOF; and the administration families (CLIENT,
 // COMMAND, CONFIG, INFO) joined into one table for commands/index.ts.
 import { ERR } from '../errors.js';
 import type { Client } from '../server/client.js';
@@ -101,6 +101,18 @@ function shutdown(c: Client, argv: Buffer[]): void {
   queueMicrotask(() => void server.shutdown());
 }
 
+/**
+ * BGREWRITEAOF: compacts the write-ahead log into a snapshot of the keyspace
+ * (also the way back to health after a log failure). Redis's replies.
+ */
+function bgrewriteaof(c: Client): void {
+  const log = c.server.durableLog;
+  if (!log || c.server.config.durability === 'none') throw new ReplyError('ERR Background AOF rewriting needs a durability mode with a log (durability is none)');
+  if (log.rewriteInfo.inProgress) throw new ReplyError('ERR Background append only file rewriting already in progress');
+  void log.rewrite();
+  c.reply.simple('Background append only file rewriting started');
+}
+
 export const serverCommands: HandlerTable = {
   dbsize,
   flushdb,
@@ -109,6 +121,7 @@ export const serverCommands: HandlerTable = {
   time,
   lastsave,
   shutdown,
+  bgrewriteaof,
   ...clientCommands,
   ...commandCommands,
   ...configCommands,

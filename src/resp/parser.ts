@@ -181,7 +181,7 @@ class ArgView extends Uint8Array {}
 Object.setPrototypeOf(ArgView.prototype, Buffer.prototype);
 
 function argView(buf: Buffer, start: number, length: number): Buffer {
-  return new ArgView(buf.buffer, buf.byteOffset + start, length) as unknown as Buffer;
+  return new ArgView(buf.buffer as ArrayBuffer, buf.byteOffset + start, length) as unknown as Buffer;
 }
 
 /** indexOf(CR) for the short lines of RESP headers: a JS loop beats the native call there. */

@@ -258,7 +258,10 @@ export class Blocking {
       if (item.error !== undefined) {
         c.reply.error(item.error);
         c.closing = true;
-      } else this.server.processCommand(c, item.argv, item.source, item.start, item.end);
+      } else {
+        this.server.keyspace.now = Date.now();
+        this.server.processCommand(c, item.argv, item.source, item.start, item.end);
+      }
       if (queue.length > 0) c.deferred = queue;
     }
     this.toFlush.add(c);

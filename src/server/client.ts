@@ -3,6 +3,7 @@
 // client without a socket. Replies that must wait for durability are held
 // by byte offset and released in order as the durable sequence advances.
 import type { Socket } from 'node:net';
+import { misconf } from '../errors.js';
 import { ReplyWriter } from '../resp/reply-writer.js';
 import type { Database } from '../store/keyspace.js';
 import type { Command } from '../commands/table.js';
@@ -50,10 +51,13 @@ export class Client {
   closing = false;
   closed = false;
 
-  // Held replies: the global output offset where each starts and the sequence
-  // number that must be durable before it may leave.
+  // Held replies: where each starts and ends in the output, the sequence
+  // number that must be durable before it may leave, and whether it is a
+  // write's reply on its own record (replaced by an error if that fails).
   private holdStarts: number[] = [];
+  private holdEnds: number[] = [];
   private holdSeqs: number[] = [];
+  private holdOwn: boolean[] = [];
 
   constructor(
     readonly server: Server,
@@ -79,11 +83,17 @@ export class Client {
     this.server.logEffect(db.index, argv);
   }
 
-  /** Holds the reply written from `start` on until `seq` is durable. */
-  hold(start: number, seq: number): void {
+  /**
+   * Holds the reply written from `start` to the current end of the output
+   * until `seq` is durable; ownRecord: it is the reply of the write logged as
+   * `seq`, which gets the log's error instead if that record fails.
+   */
+  hold(start: number, seq: number, ownRecord = false): void {
     if (seq <= this.server.durableSeq) return;
     this.holdStarts.push(start);
+    this.holdEnds.push(this.reply.offset);
     this.holdSeqs.push(seq);
+    this.holdOwn.push(ownRecord);
     this.server.waiting.add(this);
   }
 
@@ -91,20 +101,50 @@ export class Client {
     return this.holdSeqs.length > 0;
   }
 
-  /** Writes every reply that may leave now: one socket write. */
+  /** Drops the output written after `from` (CLIENT REPLY OFF/SKIP); held replies there become empty. */
+  truncateReply(from: number): void {
+    this.reply.truncate(from);
+    for (let i = this.holdEnds.length - 1; i >= 0 && this.holdEnds[i] > from; i--) this.holdEnds[i] = Math.max(this.holdStarts[i], from);
+  }
+
+  /**
+   * Writes every reply that may leave now, in one socket write: those whose
+   * sequence number is durable, and those whose record the log failed to
+   * persist (a write's own reply then becomes the log's error; a read that
+   * saw such a write leaves as it is: reads go on while writes are refused).
+   */
   flush(): void {
     const socket = this.socket;
     if (!socket || this.closed) return;
-    const durable = this.server.durableSeq;
-    let drop = 0;
-    while (drop < this.holdSeqs.length && this.holdSeqs[drop] <= durable) drop++;
-    if (drop > 0) {
-      this.holdStarts.splice(0, drop);
-      this.holdSeqs.splice(0, drop);
+    const server = this.server;
+    const durable = server.durableSeq;
+    let chunks: Buffer[] | null = null;
+    let done = 0;
+    for (; done < this.holdSeqs.length; done++) {
+      const seq = this.holdSeqs[done];
+      if (seq <= durable) continue;
+      if (seq > server.failedSeq) break;
+      const start = this.holdStarts[done];
+      const end = this.holdEnds[done];
+      if (!this.holdOwn[done] || end === start) continue;
+      chunks ??= [];
+      for (const chunk of this.reply.release(start)) chunks.push(chunk);
+      this.reply.release(end);
+      const error = misconf(server.logFailure);
+      server.stats.countError(error);
+      chunks.push(Buffer.from(`-${error}\r\n`, 'latin1'));
+    }
+    if (done > 0) {
+      this.holdStarts.splice(0, done);
+      this.holdEnds.splice(0, done);
+      this.holdSeqs.splice(0, done);
+      this.holdOwn.splice(0, done);
     }
     const upTo = this.holdStarts.length > 0 ? this.holdStarts[0] : this.reply.offset;
-    if (this.holdStarts.length === 0) this.server.waiting.delete(this);
-    const chunks = this.reply.release(upTo);
+    if (this.holdStarts.length === 0) server.waiting.delete(this);
+    const released = this.reply.release(upTo);
+    if (chunks) for (const chunk of released) chunks.push(chunk);
+    else chunks = released;
     if (chunks.length === 1) socket.write(chunks[0]);
     else if (chunks.length > 1) {
       socket.cork();

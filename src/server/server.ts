@@ -191,6 +191,7 @@ export class Server {
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;
       this.stats.readsProcessed++;
+      this.keyspace.now = Date.now();
       parser.feed(chunk);
       c.flush();
     });
@@ -212,16 +213,18 @@ export class Server {
     c.socket?.destroy();
   }
 
-  /** Dispatch in Redis's order (server.c processCommand). */
+  /**
+   * Dispatch in Redis's order (server.c processCommand). The caller sets
+   * keyspace.now: once per chunk of input, the time its commands arrived.
+   */
   processCommand(c: Client, argv: Buffer[], source: Buffer | null = null, start = 0, end = 0): void {
     if (c.closing) return;
     if (c.blocked !== null || c.deferred !== null) return this.blocking.defer(c, argv, source, start, end);
-    const postponed = this.postponed.get(c);
+    const postponed = this.postponed.size > 0 ? this.postponed.get(c) : undefined;
     if (postponed) {
       postponed.push([argv, source, start, end]);
       return;
     }
-    this.keyspace.now = Date.now();
     c.lastInteraction = this.keyspace.now;
     const replyStart = c.reply.offset;
     const command = this.table.lookup(argv);

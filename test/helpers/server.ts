@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Config } from '../../src/config.js';
 import { Logger } from '../../src/server/logger.js';
 import type { Server } from '../../src/server/server.js';
-import { openServer } from '../../src/start.js';
+import { openServer, type OpenOptions } from '../../src/start.js';
 
 export interface TestServer {
   port: number;
@@ -14,10 +14,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startServer(overrides: Partial<Config> = {}, options: OpenOptions = {}): Promise<TestServer> {
   const dir = overrides.dir ?? mkdtempSync(join(tmpdir(), 'velocitydb-test-'));
   const config = new Config({ port: 0, bind: '127.0.0.1', durability: 'none', ...overrides, dir });
-  const server = await openServer(config, new Logger({ logLevel: 'warning' }));
+  const server = await openServer(config, new Logger({ logLevel: 'warning' }), options);
   return {
     port: server.port,
     server,

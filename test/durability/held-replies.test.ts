@@ -1,0 +1,83 @@
+// Through the server: batches follow the adaptive rule, a write's reply leaves
+// only after the fdatasync covering it, a read waits only when it saw
+// non-durable data.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, count, faultServer, infoField, settle, waitFor } from './helpers.js';
+
+const isSegment = (path: string): boolean => /wal-\d+\.log$/.test(path);
+
+test('one 1000-SET pipeline on an idle server: 7 batches of 128 and one of 104, replies only as they become durable', async () => {
+  const { server, files } = await faultServer();
+  const conn = await connect(server.port);
+  files.holdFsyncs(isSegment);
+  const sets = Array.from({ length: 1000 }, (_, i) => ['SET', `key:${i}`, `value:${i}`]);
+  conn.send(...sets);
+  await waitFor(() => server.server.lastSeq === 1000, 'all 1000 SETs logged');
+  await waitFor(() => files.heldFsyncs.length === 4, 'four fdatasyncs in flight');
+  await settle();
+  assert.is(conn.received(), '', 'nothing is acknowledged before an fdatasync completes');
+  assert.equal(server.server.durableLog?.infoLines().find((l) => l.startsWith('wal_recent_batch_sizes')), 'wal_recent_batch_sizes:128,128,128,128,128,128,128,104');
+
+  // The first fdatasync covers the first batch: exactly its 128 replies leave.
+  files.release(0);
+  await waitFor(() => count(conn.received(), '+OK\r\n') === 128, 'the first batch acknowledged');
+  await settle();
+  assert.is(count(conn.received(), '+OK\r\n'), 128);
+
+  files.stopHolding();
+  await waitFor(() => count(conn.received(), '+OK\r\n') === 1000, 'all acknowledged');
+  conn.send(['INFO', 'persistence']);
+  await waitFor(() => conn.received().includes('wal_last_seq'), 'INFO');
+  const info = conn.received();
+  assert.is(infoField(info, 'wal_recent_batch_sizes'), '128,128,128,128,128,128,128,104');
+  assert.is(infoField(info, 'wal_batches'), '8');
+  assert.is(infoField(info, 'wal_entries'), '1000');
+  assert.is(infoField(info, 'wal_durable_seq'), '1000');
+  assert.is(infoField(info, 'wal_durability'), 'adaptive');
+  assert.is(infoField(info, 'aof_enabled'), '1');
+  assert.is(infoField(info, 'loading'), '0');
+  conn.close();
+  await server.stop();
+});
+
+test('a read of a key written in the same turn waits for the fdatasync; a read of durable data does not', async () => {
+  const { server, files } = await faultServer();
+  const writer = await connect(server.port);
+  const reader = await connect(server.port);
+  writer.send(['SET', 'durable', 'old']);
+  await waitFor(() => writer.received() === '+OK\r\n', 'the first write acknowledged');
+
+  files.holdFsyncs(isSegment);
+  writer.send(['SET', 'fresh', 'new'], ['GET', 'fresh']);
+  await waitFor(() => files.heldFsyncs.length === 1, 'the fdatasync of the write');
+  reader.send(['GET', 'durable']);
+  await waitFor(() => reader.received() === '$3\r\nold\r\n', 'the read of durable data, not held');
+  reader.send(['GET', 'fresh']);
+  await settle();
+  assert.is(writer.received(), '+OK\r\n', 'the write and the read behind it wait');
+  assert.is(reader.received(), '$3\r\nold\r\n', 'the read of a non-durable write waits');
+
+  files.stopHolding();
+  await waitFor(() => reader.received() === '$3\r\nold\r\n$3\r\nnew\r\n', 'the held read');
+  await waitFor(() => writer.received() === '+OK\r\n+OK\r\n$3\r\nnew\r\n', 'the held write and read');
+  writer.close();
+  reader.close();
+  await server.stop();
+});
+
+test('shutdown answers the held replies after the log committed them', async () => {
+  const { server, files } = await faultServer();
+  const conn = await connect(server.port);
+  files.holdFsyncs(isSegment);
+  conn.send(['SET', 'k', 'v']);
+  await waitFor(() => files.heldFsyncs.length === 1, 'the fdatasync');
+  const stopped = server.stop();
+  await settle();
+  files.stopHolding();
+  await stopped;
+  await waitFor(() => conn.received() === '+OK\r\n', 'the reply');
+  conn.close();
+});
+
+test.run();
