@@ -13,6 +13,14 @@ export const ERR = {
   overflow: 'ERR increment or decrement would overflow',
   nanOrInfinity: 'ERR increment would produce NaN or Infinity',
   invalidCursor: 'ERR invalid cursor',
+  hashNotInteger: 'ERR hash value is not an integer',
+  hashNotFloat: 'ERR hash value is not a float',
+  nanOrInfinityValue: 'ERR value is NaN or Infinity',
+  outOfRange: 'ERR value is out of range',
+  mustBePositive: 'ERR value is out of range, must be positive',
+  numkeysPositive: 'ERR numkeys should be greater than 0',
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
   noAuth: 'NOAUTH Authentication required.',
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   authNotConfigured:
@@ -44,10 +52,30 @@ export const ERR = {
     'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
   lfuSelected:
     'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  zaddXxAndNx: 'ERR XX and NX options at the same time are not compatible',
+  zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  zaddIncrPair: 'ERR INCR option supports a single increment-element pair',
+  scoreNaN: 'ERR resulting score is not a number (NaN)',
+  minMaxNotFloat: 'ERR min or max is not a float',
+  minMaxNotLex: 'ERR min or max not valid string range item',
+  limitNeedsByScoreOrLex: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  withscoresWithByLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  weightNotFloat: 'ERR weight value is not a float',
+  countPositive: 'ERR count should be greater than 0',
 } as const;
 
 export function wrongArity(fullName: string): string {
   return `ERR wrong number of arguments for '${fullName}' command`;
+}
+
+/** getRangeLongFromObjectOrReply's message for a value outside [min, max]. */
+export function outOfRangeBetween(min: number | bigint, max: number | bigint): string {
+  return `ERR value is out of range, value must between ${min} and ${max}`;
+}
+
+/** ZUNION/ZINTER/ZDIFF (and their STORE forms, ZINTERCARD) with numkeys below 1. */
+export function noInputKeys(fullName: string): string {
+  return `ERR at least 1 input key is needed for '${fullName}' command`;
 }
 
 export function invalidExpireTime(command: string): string {

@@ -2,6 +2,7 @@
 // Parsers throw ReplyError, so handlers validate everything before writing.
 import { ERR } from '../errors.js';
 import { parseInteger, parseInt64 } from '../resp/integers.js';
+import { string2d } from '../resp/strtod.js';
 import type { Client } from '../server/client.js';
 import type { KeyEntry, TypeName, ValueTypes } from '../store/keyspace.js';
 import { ReplyError } from './reply-error.js';
@@ -37,16 +38,10 @@ export function rangedIntArg(arg: Buffer, min: number, max: number, error: strin
   return n;
 }
 
-const FLOAT_SYNTAX = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf|infinity)$/i;
-
-/** A double as Redis's string2d (strtod): no spaces, no NaN; "inf" allowed. */
+/** A double as Redis's string2d (strtod over the whole string): no spaces, no NaN, no range error; "inf" and hex allowed. */
 export function floatArg(arg: Buffer, error: string = ERR.notFloat): number {
-  const text = arg.toString('latin1');
-  if (text.length === 0 || !FLOAT_SYNTAX.test(text)) throw new ReplyError(error);
-  const lower = text.toLowerCase();
-  if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
-  const value = Number(text);
-  if (!Number.isFinite(value)) throw new ReplyError(error); // strtod's ERANGE
+  const value = string2d(arg.toString('latin1'));
+  if (value === null) throw new ReplyError(error);
   return value;
 }
 
@@ -56,6 +51,16 @@ export function lookupTyped<T extends TypeName>(c: Client, key: string, type: T)
   if (entry === undefined) return null;
   if (entry.type !== type) throw new ReplyError(ERR.wrongType);
   return entry.value as ValueTypes[T];
+}
+
+/** A key's entry of one type. */
+export type EntryOf<T extends TypeName> = Extract<KeyEntry, { type: T }>;
+
+/** The entry (from lookup or lookupRead) when it has the given type, null when missing; WRONGTYPE otherwise. */
+export function entryOfType<T extends TypeName>(entry: KeyEntry | undefined, type: T): EntryOf<T> | null {
+  if (entry === undefined) return null;
+  if (entry.type !== type) throw new ReplyError(ERR.wrongType);
+  return entry as EntryOf<T>;
 }
 
 /** Fails with WRONGTYPE when key exists with another type. */

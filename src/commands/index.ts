@@ -10,6 +10,8 @@ import { bitmapCommands } from './bitmaps.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { sortCommands } from './sort.js';
 import { pubsubCommands } from './pubsub.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
 import type { HandlerTable } from './table.js';
 
 export const handlers: HandlerTable = {
@@ -24,4 +26,6 @@ export const handlers: HandlerTable = {
   ...hyperloglogCommands,
   ...sortCommands,
   ...pubsubCommands,
+  ...hashCommands,
+  ...setCommands,
 };

@@ -250,6 +250,28 @@ function maxmemoryPolicy(c: Client): string {
   return typeof value === 'string' ? value : 'noeviction';
 }
 
+/** A set member an intset can hold: an int64 in canonical form. */
+function isIntsetMember(member: string | Buffer): boolean {
+  return member.length <= 20 && parseInteger(typeof member === 'string' ? Buffer.from(member, 'latin1') : member) !== null;
+}
+
+/**
+ * After a write added `added` (fields and values, or members) to a hash or
+ * set: Redis converts to the big encoding during that write and never back,
+ * so when the write crossed a threshold the conversion is recorded now.
+ */
+export function noteGrowth(c: Client, entry: KeyEntry, added: readonly (string | Buffer)[]): void {
+  if (converted.has(entry.value)) return;
+  let crossed = false;
+  if (entry.type === 'hash') {
+    const maxValue = setting(c, 'hash-max-listpack-value', 64);
+    crossed = entry.value.size > setting(c, 'hash-max-listpack-entries', 512) || added.some((e) => e.length > maxValue);
+  } else if (entry.type === 'set') {
+    crossed = entry.value.size > setting(c, 'set-max-intset-entries', 512) || !added.every(isIntsetMember);
+  }
+  if (crossed) encodingOf(c, entry);
+}
+
 /** The encoding Redis 7.0 would report for the value (the big encodings are sticky). */
 export function encodingOf(c: Client, entry: KeyEntry): string {
   switch (entry.type) {
@@ -281,7 +303,7 @@ export function encodingOf(c: Client, entry: KeyEntry): string {
       let big = set.size > setting(c, 'set-max-intset-entries', 512);
       if (!big) {
         for (const member of set.keys()) {
-          if (member.length > 20 || parseInteger(Buffer.from(member, 'latin1')) === null) {
+          if (!isIntsetMember(member)) {
             big = true;
             break;
           }
