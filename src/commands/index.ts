@@ -10,6 +10,7 @@ import { bitmapCommands } from './bitmaps.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { sortCommands } from './sort.js';
 import { pubsubCommands } from './pubsub.js';
+import { zsetCommands } from './zsets.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import type { HandlerTable } from './table.js';
@@ -26,6 +27,7 @@ export const handlers: HandlerTable = {
   ...hyperloglogCommands,
   ...sortCommands,
   ...pubsubCommands,
+  ...zsetCommands,
   ...hashCommands,
   ...setCommands,
 };

@@ -1,8 +1,10 @@
 // The value of a Redis sorted set: Redis's skiplist (t_zset.c: at most 32
 // levels, p = 1/4, spans for O(log n) ranks) ordered by (score, member), plus a
-// map from member to node for O(1) score lookups. Members are latin1 strings,
-// so JS string order is memcmp order (a prefix sorts first). Scores are never
-// NaN: rejecting NaN is the caller's job, as in Redis.
+// Dict from member to node for O(1) score lookups and ZSCAN's cursor. Members
+// are latin1 strings, so JS string order is memcmp order (a prefix sorts
+// first). Scores are never NaN: rejecting NaN is the caller's job, as in Redis.
+
+import { Dict } from './dict.js';
 
 const MAX_LEVEL = 32;
 const P = 0.25;
@@ -124,12 +126,17 @@ export class SortedSet {
   private readonly header = new ZNode('', 0, MAX_LEVEL);
   private tail: ZNode | null = null;
   private level = 1;
-  private readonly nodes = new Map<string, ZNode>();
+  private readonly nodes = new Dict<ZNode>();
 
   constructor(private readonly random: () => number = Math.random) {}
 
   get length(): number {
     return this.nodes.size;
+  }
+
+  /** Member -> element, for random picks (commands/sampling.ts); read it, never change it. */
+  get dict(): Dict<ZEntry> {
+    return this.nodes;
   }
 
   has(member: string): boolean {
@@ -241,8 +248,14 @@ export class SortedSet {
     return this.deleteIn(scoreBounds(range));
   }
 
-  deleteRangeByLex(range: LexRange): number {
-    return this.deleteIn(lexBounds(range));
+  /**
+   * Lex ranges assume equal scores. Over mixed ones Redis's listpack deletes
+   * nothing unless the range overlaps both ends (checkEnds, as
+   * zzlDeleteRangeByLex); its skiplist deletes from the first member in range.
+   */
+  deleteRangeByLex(range: LexRange, checkEnds = false): number {
+    const bounds = lexBounds(range);
+    return checkEnds && !this.overlaps(bounds) ? 0 : this.deleteIn(bounds);
   }
 
   /** Removes and returns up to `count` lowest-scored elements, lowest first. */
@@ -262,6 +275,11 @@ export class SortedSet {
       yield node;
       node = reverse ? node.backward : node.next[0];
     }
+  }
+
+  /** One SCAN step over the members in hash order (Dict.scan's cursor); returns the next cursor. */
+  scan(cursor: number, count: number, emit: (entry: ZEntry) => void): number {
+    return this.nodes.scan(cursor, count, (_member, node) => emit(node));
   }
 
   [Symbol.iterator](): IterableIterator<ZEntry> {
@@ -366,9 +384,15 @@ export class SortedSet {
     return null;
   }
 
+  /** zslIsInRange / zslIsInLexRange: the range is not empty, the last element is above min, the first below max. */
+  private overlaps(b: Bounds): boolean {
+    const first = this.header.next[0];
+    return !b.isEmpty() && this.tail !== null && b.aboveMin(this.tail) && first !== null && b.belowMax(first);
+  }
+
   /** First node in range and its 1-based rank. */
   private firstIn(b: Bounds): [ZNode, number] | null {
-    if (b.isEmpty()) return null;
+    if (!this.overlaps(b)) return null;
     let traversed = 0;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {
@@ -385,7 +409,7 @@ export class SortedSet {
 
   /** Last node in range and its 1-based rank. */
   private lastIn(b: Bounds): [ZNode, number] | null {
-    if (b.isEmpty()) return null;
+    if (!this.overlaps(b)) return null;
     let traversed = 0;
     let x = this.header;
     for (let i = this.level - 1; i >= 0; i--) {

@@ -119,6 +119,19 @@ test('lex ranges: parsing, bounds, counts and deletion', () => {
   assert.equal(members(z), ['a', 'd', 'e', 'f', 'g']);
 });
 
+test('lex ranges over mixed scores: nothing unless the range overlaps both ends, as in Redis', () => {
+  const z = new SortedSet();
+  z.add('x', 0);
+  for (const [m, sc] of [['c', 3], ['e', 5], ['f', 6]] as const) z.add(m, sc);
+  const xOnly = parseLexRange('[x', '[x') as LexRange;
+  assert.equal(members(z.rangeByLex(xOnly)), []);
+  assert.is(z.countByLex(xOnly), 0);
+  assert.is(z.deleteRangeByLex(xOnly, true), 0);
+  // Overlapping both ends: from the first member in range on, while in range.
+  assert.is(z.deleteRangeByLex(parseLexRange('[c', '[x') as LexRange, true), 4);
+  assert.is(z.length, 0);
+});
+
 test('popMin and popMax take from the ends', () => {
   const z = new SortedSet();
   for (let i = 0; i < 5; i++) z.add(`m${i}`, i);
@@ -129,6 +142,27 @@ test('popMin and popMax take from the ends', () => {
   assert.is(z.length, 0);
   z.add('again', 1);
   assert.equal(members(z), ['again']);
+});
+
+test('scan walks every member with its score once, across cursors, while the set changes', () => {
+  const z = new SortedSet();
+  for (let i = 0; i < 200; i++) z.add(`m${i}`, i / 2);
+  const seen = new Map<string, number>();
+  let cursor = 0;
+  let steps = 0;
+  do {
+    cursor = z.scan(cursor, 10, (e) => {
+      assert.is(e.score, z.score(e.member));
+      seen.set(e.member, e.score);
+    });
+    // Members present throughout are still returned when others come and go.
+    if (steps === 3) for (let i = 200; i < 400; i++) z.add(`m${i}`, -i);
+    if (steps === 8) for (let i = 200; i < 400; i++) z.remove(`m${i}`);
+    steps++;
+  } while (cursor !== 0);
+  for (let i = 0; i < 200; i++) assert.is(seen.get(`m${i}`), i / 2);
+  assert.ok(steps > 5, 'more than one step');
+  assert.is(new SortedSet().scan(0, 10, () => assert.unreachable()), 0);
 });
 
 test('random operations agree with a sorted-array model', () => {
