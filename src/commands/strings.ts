@@ -8,7 +8,9 @@
 // loop of appends costs what it costs in Redis.
 import { ERR, invalidExpireTime, wrongArity } from '../errors.js';
 import { INT64_MAX, INT64_MIN, parseInt64, parseInteger } from '../resp/integers.js';
+import { copyBytes } from '../resp/bytes.js';
 import type { Client } from '../server/client.js';
+import { notify, NOTIFY } from '../server/notify.js';
 import type { Database } from '../store/keyspace.js';
 import { incrByFloat } from '../store/long-double.js';
 import { int64Arg, intArg, isOption, lookupRead, lookupReadTyped, str } from './args.js';
@@ -103,12 +105,18 @@ function checkStringLength(c: Client, size: number, append: number): void {
   if (size + append > c.server.config.protoMaxBulkLen) throw new ReplyError(ERR.stringTooLong);
 }
 
-/** setKey: stores value under key (dropping its TTL unless keepTtl) and signals the write. */
+/** notifyKeyspaceEvent of class `type` on key of the client's database. */
+function keyEvent(c: Client, type: number, event: string, key: string): void {
+  notify(c.server, type, event, key, c.db.index);
+}
+
+/** setKey: stores value under key (dropping its TTL unless keepTtl), signals the write and notifies "set". */
 function setKey(c: Client, db: Database, key: string, value: Buffer, keepTtl = false): void {
   // The old value's expiry runs first, as lookupKeyWrite inside setKey.
   if (db.expires.size > 0) db.expireIfNeeded(key);
   db.put(key, 'string', value, keepTtl);
   c.modified(key);
+  keyEvent(c, NOTIFY.string, 'set', key);
 }
 
 // SET/GETEX option flags (parseExtendedStringArgumentsOrReply).
@@ -185,10 +193,11 @@ function setGeneric(c: Client, argv: Buffer[], keyIndex: number, valueIndex: num
       return;
     }
   }
-  const value = Buffer.from(argv[valueIndex]);
+  const value = copyBytes(argv[valueIndex]);
   setKey(c, db, key, value, (flags & F_KEEPTTL) !== 0);
   if (expireIndex) {
     setExpireExact(db, key, ms);
+    keyEvent(c, NOTIFY.generic, 'expire', key);
     c.log(['SET', key, value, 'PXAT', String(ms)]);
   }
   if (!(flags & F_GET)) {
@@ -216,8 +225,9 @@ function set(c: Client, argv: Buffer[]): void {
     const key = argv[1].toString('latin1');
     const db = c.db;
     if (db.expires.size > 0) db.expireIfNeeded(key);
-    db.put(key, 'string', Buffer.from(argv[2]));
+    db.put(key, 'string', copyBytes(argv[2]));
     c.modified(key);
+    keyEvent(c, NOTIFY.string, 'set', key);
     c.reply.ok();
     return;
   }
@@ -242,7 +252,7 @@ function getset(c: Client, argv: Buffer[]): void {
   const entry = lookupRead(c, key);
   if (entry !== undefined && entry.type !== 'string') wrongType();
   c.reply.bulkOrNull(entry?.value as Buffer | undefined);
-  setKey(c, c.db, key, Buffer.from(argv[2]));
+  setKey(c, c.db, key, copyBytes(argv[2]));
 }
 
 function getdel(c: Client, argv: Buffer[]): void {
@@ -255,6 +265,7 @@ function getdel(c: Client, argv: Buffer[]): void {
   c.reply.bulk(value);
   c.db.delete(key);
   c.modified(key);
+  keyEvent(c, NOTIFY.generic, 'del', key);
   c.log(['DEL', key]);
 }
 
@@ -274,13 +285,16 @@ function getex(c: Client, argv: Buffer[]): void {
   if (flags & (F_EXAT | F_PXAT) && alreadyExpired(c, ms)) {
     db.delete(key);
     c.modified(key);
+    keyEvent(c, NOTIFY.generic, 'del', key);
     c.log(['DEL', key]);
   } else if (expireIndex) {
     setExpireExact(db, key, ms);
     c.modified(key);
+    keyEvent(c, NOTIFY.generic, 'expire', key);
     c.log(['PEXPIREAT', key, String(ms)]);
   } else if (flags & F_PERSIST && db.persist(key)) {
     c.modified(key);
+    keyEvent(c, NOTIFY.generic, 'persist', key);
     c.log(['PERSIST', key]);
   }
 }
@@ -305,7 +319,7 @@ function msetGeneric(c: Client, argv: Buffer[], nx: boolean, name: string): void
       }
     }
   }
-  for (let j = 1; j < argv.length; j += 2) setKey(c, db, str(argv[j]), Buffer.from(argv[j + 1]));
+  for (let j = 1; j < argv.length; j += 2) setKey(c, db, str(argv[j]), copyBytes(argv[j + 1]));
   if (nx) c.reply.integer(1);
   else c.reply.ok();
 }
@@ -326,7 +340,7 @@ function append(c: Client, argv: Buffer[]): void {
   const entry = db.lookup(key);
   let length: number;
   if (entry === undefined) {
-    const value = Buffer.from(argv[2]);
+    const value = copyBytes(argv[2]);
     db.put(key, 'string', value);
     length = value.length;
   } else {
@@ -339,6 +353,7 @@ function append(c: Client, argv: Buffer[]): void {
     length = value.length;
   }
   c.modified(key);
+  keyEvent(c, NOTIFY.string, 'append', key);
   c.reply.integer(length);
 }
 
@@ -389,6 +404,7 @@ function setrange(c: Client, argv: Buffer[]): void {
     stringFlags.set(value, RAW);
     db.put(key, 'string', value);
     c.modified(key);
+    keyEvent(c, NOTIFY.string, 'setrange', key);
     c.reply.integer(value.length);
     return;
   }
@@ -406,6 +422,7 @@ function setrange(c: Client, argv: Buffer[]): void {
   stringFlags.set(value, RAW);
   entry.value = value;
   c.modified(key);
+  keyEvent(c, NOTIFY.string, 'setrange', key);
   c.reply.integer(length);
 }
 
@@ -440,6 +457,7 @@ function incrDecr(c: Client, key: string, by: number | bigint): void {
   if (entry === undefined) db.put(key, 'string', value);
   else entry.value = value;
   c.modified(key);
+  keyEvent(c, NOTIFY.string, 'incrby', key);
   c.reply.integer(result);
 }
 
@@ -484,6 +502,7 @@ function incrbyfloat(c: Client, argv: Buffer[]): void {
   if (entry === undefined) db.put(key, 'string', value);
   else entry.value = value;
   c.modified(key);
+  keyEvent(c, NOTIFY.string, 'incrbyfloat', key);
   c.log(['SET', key, value, 'KEEPTTL']);
   c.reply.bulk(value);
 }
