@@ -4,8 +4,34 @@ import { ERR } from '../errors.js';
 import { parseInteger, parseInt64 } from '../resp/integers.js';
 import { string2d } from '../resp/strtod.js';
 import type { Client } from '../server/client.js';
+import { notify, NOTIFY } from '../server/notify.js';
 import type { KeyEntry, TypeName, ValueTypes } from '../store/keyspace.js';
 import { ReplyError } from './reply-error.js';
+
+/** dbDelete, signalModifiedKey and the "del" event; false when key was not there. */
+export function deleteKey(c: Client, key: string): boolean {
+  if (!c.db.delete(key)) return false;
+  c.modified(key);
+  notify(c.server, NOTIFY.generic, 'del', key, c.db.index);
+  return true;
+}
+
+/**
+ * A STORE form's result (BITOP, SORT ... STORE): a value replaces dest,
+ * dropping its TTL, and notifies `event` of class `type`; null deletes dest
+ * instead (an expired dest expires first), with "del".
+ */
+export function storeOrDelete<T extends TypeName>(c: Client, dest: string, valueType: T, value: ValueTypes[T] | null, type: number, event: string): void {
+  const db = c.db;
+  if (value !== null) {
+    db.put(dest, valueType, value);
+    c.modified(dest);
+    notify(c.server, type, event, dest, db.index);
+    return;
+  }
+  if (db.expires.size > 0) db.expireIfNeeded(dest);
+  deleteKey(c, dest);
+}
 
 /** A key, member or field: the argument's bytes as a latin1 string. */
 export function str(arg: Buffer): string {

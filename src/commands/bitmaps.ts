@@ -22,7 +22,7 @@ import {
   type BitOp,
   type BitUnit,
 } from '../store/bits.js';
-import { intArg, int64Arg, isOption, lookupReadTyped, str } from './args.js';
+import { intArg, int64Arg, isOption, lookupReadTyped, storeOrDelete, str } from './args.js';
 import { ReplyError } from './reply-error.js';
 import type { HandlerTable } from './table.js';
 
@@ -135,19 +135,7 @@ function bitopCommand(c: Client, argv: Buffer[]): void {
   const sources: (Buffer | null)[] = [];
   for (let j = 3; j < argv.length; j++) sources.push(lookupReadTyped(c, str(argv[j]), 'string'));
   const result = computeBitop(op, sources);
-  const dest = str(argv[2]);
-  const db = c.db;
-  if (result.length > 0) {
-    db.put(dest, 'string', result);
-    c.modified(dest);
-    notify(c.server, NOTIFY.string, 'set', dest, db.index);
-  } else {
-    if (db.expires.size > 0) db.expireIfNeeded(dest);
-    if (db.delete(dest)) {
-      c.modified(dest);
-      notify(c.server, NOTIFY.generic, 'del', dest, db.index);
-    }
-  }
+  storeOrDelete(c, str(argv[2]), 'string', result.length > 0 ? result : null, NOTIFY.string, 'set');
   c.reply.integer(result.length);
 }
 

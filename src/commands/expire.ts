@@ -10,6 +10,7 @@
 import { ERR, invalidExpireTime, unsupportedOption } from '../errors.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../resp/integers.js';
 import type { Client } from '../server/client.js';
+import { notify, NOTIFY } from '../server/notify.js';
 import type { Database } from '../store/keyspace.js';
 import { isOption, lookupRead, str } from './args.js';
 import { ReplyError } from './reply-error.js';
@@ -102,13 +103,16 @@ function expireGeneric(c: Client, argv: Buffer[], relative: boolean, seconds: bo
   if (alreadyExpired(c, when)) {
     db.delete(key);
     c.modified(key);
+    notify(c.server, NOTIFY.generic, 'del', key, db.index);
     c.log(['DEL', key]);
+    c.reply.integer(1);
   } else {
     setExpireExact(db, key, when);
+    c.reply.integer(1);
     c.modified(key);
+    notify(c.server, NOTIFY.generic, 'expire', key, db.index);
     c.log(['PEXPIREAT', key, String(when)]);
   }
-  c.reply.integer(1);
 }
 
 function expire(c: Client, argv: Buffer[]): void {
@@ -176,6 +180,7 @@ function persist(c: Client, argv: Buffer[]): void {
     return;
   }
   c.modified(key);
+  notify(c.server, NOTIFY.generic, 'persist', key, db.index);
   c.reply.integer(1);
 }
 

@@ -58,9 +58,10 @@ function hsetGeneric(c: Client, argv: Buffer[], name: 'hset' | 'hmset'): void {
   let created = 0;
   for (let j = 2; j < argv.length; j += 2) if (setField(entry.value, argv[j], argv[j + 1])) created++;
   noteGrowth(c, entry, argv.slice(2));
-  changed(c, key, entry.value, 'hset');
+  // Redis replies before it notifies (hsetCommand, hsetnxCommand, hincrby*).
   if (name === 'hset') c.reply.integer(created);
   else c.reply.ok();
+  changed(c, key, entry.value, 'hset');
 }
 
 function hset(c: Client, argv: Buffer[]): void {
@@ -81,8 +82,8 @@ function hsetnx(c: Client, argv: Buffer[]): void {
   const entry = existing ?? createHash(c, key);
   setField(entry.value, argv[2], argv[3]);
   noteGrowth(c, entry, [argv[2], argv[3]]);
-  changed(c, key, entry.value, 'hset');
   c.reply.integer(1);
+  changed(c, key, entry.value, 'hset');
 }
 
 // ---- HGET, HMGET, HEXISTS, HLEN, HSTRLEN ----
@@ -165,6 +166,14 @@ function incremented(current: Buffer | undefined, incr: number, incrArg: Buffer)
   return sum;
 }
 
+/** HINCRBY/HINCRBYFLOAT's write: field set to value in the hash at key, created when missing. */
+function putField(c: Client, key: string, existing: EntryOf<'hash'> | null, field: string, value: Buffer): Hash {
+  const entry = existing ?? createHash(c, key);
+  entry.value.set(field, value);
+  noteGrowth(c, entry, [field, value]);
+  return entry.value;
+}
+
 function hincrby(c: Client, argv: Buffer[]): void {
   const incr = parseInteger(argv[3]);
   if (incr === null) throw new ReplyError(ERR.notInteger);
@@ -172,12 +181,9 @@ function hincrby(c: Client, argv: Buffer[]): void {
   const field = str(argv[2]);
   const existing = entryOfType(c.db.lookup(key), 'hash');
   const result = incremented(existing?.value.get(field), incr, argv[3]);
-  const value = Buffer.from(String(result), 'latin1');
-  const entry = existing ?? createHash(c, key);
-  entry.value.set(field, value);
-  noteGrowth(c, entry, [field, value]);
-  changed(c, key, entry.value, 'hincrby');
+  const hash = putField(c, key, existing, field, Buffer.from(String(result), 'latin1'));
   c.reply.integer(result);
+  changed(c, key, hash, 'hincrby');
 }
 
 function hincrbyfloat(c: Client, argv: Buffer[]): void {
@@ -193,12 +199,10 @@ function hincrbyfloat(c: Client, argv: Buffer[]): void {
   const sum = addLongDouble(old, incr);
   if (!isFiniteLongDouble(sum)) throw new ReplyError(ERR.nanOrInfinity);
   const value = Buffer.from(formatLongDouble(sum), 'latin1');
-  const entry = existing ?? createHash(c, key);
-  entry.value.set(field, value);
-  noteGrowth(c, entry, [field, value]);
-  changed(c, key, entry.value, 'hincrbyfloat');
-  c.log(['HSET', key, field, value]);
+  const hash = putField(c, key, existing, field, value);
   c.reply.bulk(value);
+  changed(c, key, hash, 'hincrbyfloat');
+  c.log(['HSET', key, field, value]);
 }
 
 // ---- HRANDFIELD ----

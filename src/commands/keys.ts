@@ -3,13 +3,14 @@
 // Expiry commands are in expire.ts.
 import { ERR } from '../errors.js';
 import type { Client } from '../server/client.js';
+import { notify, NOTIFY } from '../server/notify.js';
 import { Deque } from '../store/deque.js';
 import { Dict } from '../store/dict.js';
 import { globMatch, isMatchAll } from '../store/glob.js';
 import type { Database, KeyEntry } from '../store/keyspace.js';
 import { SortedSet } from '../store/sorted-set.js';
 import { parseInteger } from '../resp/integers.js';
-import { intArg, isOption, lookupRead, str } from './args.js';
+import { deleteKey, intArg, isOption, lookupRead, str } from './args.js';
 import { dictCursor, scanCursor, scanOptions } from './collection-scan.js';
 import { copyExpire } from './expire.js';
 import { ReplyError } from './reply-error.js';
@@ -24,10 +25,7 @@ function del(c: Client, argv: Buffer[]): void {
   for (let j = 1; j < argv.length; j++) {
     const key = str(argv[j]);
     if (db.expires.size > 0) db.expireIfNeeded(key);
-    if (db.delete(key)) {
-      c.modified(key);
-      deleted++;
-    }
+    if (deleteKey(c, key)) deleted++;
   }
   c.reply.integer(deleted);
 }
@@ -74,6 +72,8 @@ function renameGeneric(c: Client, argv: Buffer[], nx: boolean): void {
   db.delete(from);
   c.modified(from);
   c.modified(to);
+  notify(c.server, NOTIFY.generic, 'rename_from', from, db.index);
+  notify(c.server, NOTIFY.generic, 'rename_to', to, db.index);
   if (nx) c.reply.integer(1);
   else c.reply.ok();
 }
@@ -110,6 +110,8 @@ function move(c: Client, argv: Buffer[]): void {
   src.delete(key);
   c.modified(key, src);
   c.modified(key, dst);
+  notify(c.server, NOTIFY.generic, 'move_from', key, src.index);
+  notify(c.server, NOTIFY.generic, 'move_to', key, dst.index);
   c.reply.integer(1);
 }
 
@@ -171,6 +173,7 @@ function copy(c: Client, argv: Buffer[]): void {
   dst.set(newKey, duplicate(entry, c.server.keyspace.now));
   copyExpire(src, key, dst, newKey);
   c.modified(newKey, dst);
+  notify(c.server, NOTIFY.generic, 'copy_to', newKey, dst.index);
   c.reply.integer(1);
 }
 

@@ -9,6 +9,7 @@
 import { ERR, wrongArity } from '../errors.js';
 import { blockForKeys, mayBlock, timeoutArg } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
+import { notify, NOTIFY } from '../server/notify.js';
 import { Deque } from '../store/deque.js';
 import { int64Arg, intArg, isOption, lookupReadTyped, lookupTyped, str } from './args.js';
 import { ReplyError } from './reply-error.js';
@@ -54,9 +55,23 @@ function push(list: List, value: Buffer, where: Where): void {
   else list.pushBack(value);
 }
 
-/** After elements were removed: an empty list is deleted; the key is modified. */
-function removed(c: Client, key: string, list: List): void {
-  if (list.length === 0) c.db.delete(key);
+/** notifyKeyspaceEvent for a list event on key of the client's database. */
+function listEvent(c: Client, event: string, key: string): void {
+  notify(c.server, NOTIFY.list, event, key, c.db.index);
+}
+
+/** The event of a pop from one end. */
+function popEvent(where: Where): string {
+  return where === 'left' ? 'lpop' : 'rpop';
+}
+
+/** listElementsRemoved: the event, then an emptied list is deleted (with "del"); the key is modified. */
+function removed(c: Client, key: string, list: List, event: string): void {
+  listEvent(c, event, key);
+  if (list.length === 0) {
+    c.db.delete(key);
+    notify(c.server, NOTIFY.generic, 'del', key, c.db.index);
+  }
   c.modified(key);
 }
 
@@ -82,6 +97,7 @@ function pushGeneric(c: Client, argv: Buffer[], where: Where, onlyIfExists: bool
   for (let j = 2; j < argv.length; j++) push(list, Buffer.from(argv[j]), where);
   c.modified(key);
   c.reply.integer(list.length);
+  listEvent(c, where === 'left' ? 'lpush' : 'rpush', key);
 }
 
 function lpush(c: Client, argv: Buffer[]): void {
@@ -107,7 +123,7 @@ function popRange(c: Client, key: string, list: List, where: Where, count: numbe
   const n = Math.min(count, list.length);
   c.reply.array(n);
   for (let i = 0; i < n; i++) c.reply.bulk(pop(list, where));
-  removed(c, key, list);
+  removed(c, key, list, popEvent(where));
   return n;
 }
 
@@ -124,7 +140,7 @@ function popGeneric(c: Client, argv: Buffer[], where: Where): void {
   }
   if (!hasCount) {
     c.reply.bulk(pop(list, where));
-    removed(c, key, list);
+    removed(c, key, list, popEvent(where));
   } else if (count === 0) c.reply.array(0);
   else popRange(c, key, list, where, count);
 }
@@ -185,6 +201,7 @@ function lset(c: Client, argv: Buffer[]): void {
   if (!list.set(index, Buffer.from(argv[3]))) throw new ReplyError(LIST_ERR.indexOutOfRange);
   c.modified(key);
   c.reply.ok();
+  listEvent(c, 'lset', key);
 }
 
 // ---- LINSERT, LREM, LTRIM ----
@@ -214,6 +231,7 @@ function linsert(c: Client, argv: Buffer[]): void {
   }
   list.insert(after ? at + 1 : at, Buffer.from(argv[4]));
   c.modified(key);
+  listEvent(c, 'linsert', key);
   c.reply.integer(list.length);
 }
 
@@ -227,7 +245,7 @@ function lrem(c: Client, argv: Buffer[]): void {
   }
   const element = argv[3];
   const n = list.removeMatching((value) => element.equals(value), count);
-  if (n > 0) removed(c, key, list);
+  if (n > 0) removed(c, key, list, 'lrem');
   c.reply.integer(n);
 }
 
@@ -251,7 +269,7 @@ function ltrim(c: Client, argv: Buffer[]): void {
     list.dropFront(start);
   }
   // Redis signals the key even when nothing was trimmed.
-  removed(c, key, list);
+  removed(c, key, list, 'ltrim');
   c.reply.ok();
 }
 
@@ -311,9 +329,9 @@ function move(c: Client, source: string, list: List, destination: string, target
   // Popping first: when source is destination, a one-element list is not deleted in between.
   push(target ?? createList(c, destination), value, to);
   c.modified(destination);
-  if (list.length === 0) c.db.delete(source);
-  c.modified(source);
+  listEvent(c, to === 'left' ? 'lpush' : 'rpush', destination);
   c.reply.bulk(value);
+  removed(c, source, list, popEvent(from));
   return value;
 }
 
@@ -396,7 +414,7 @@ function popOneWithKey(c: Client, key: string, list: List, where: Where): void {
   c.reply.array(2);
   c.reply.bulk(key);
   c.reply.bulk(value);
-  removed(c, key, list);
+  removed(c, key, list, popEvent(where));
   c.log([where === 'left' ? 'LPOP' : 'RPOP', key]);
 }
 

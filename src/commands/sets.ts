@@ -11,7 +11,7 @@ import { ERR } from '../errors.js';
 import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import { Dict } from '../store/dict.js';
-import { entryOfType, type EntryOf, intArg, isOption, lookupRead, lookupReadTyped, str } from './args.js';
+import { deleteKey, entryOfType, type EntryOf, intArg, isOption, lookupRead, lookupReadTyped, str } from './args.js';
 import { collectionScan, type ScanStep } from './collection-scan.js';
 import { encodingOf, noteGrowth } from './keys.js';
 import { ReplyError } from './reply-error.js';
@@ -40,10 +40,10 @@ function orderedMembers(c: Client, entry: SetEntry): Iterable<string> {
   return [...entry.value.keys()].sort(compareIntegers);
 }
 
-/** After members were removed: the event, and the deletion of a set left empty. */
-function removed(c: Client, key: string, set: Dict<null>, event: string): void {
+/** After members were removed: the event (unless already sent), and the deletion of a set left empty. */
+function removed(c: Client, key: string, set: Dict<null>, event: string | null): void {
   c.modified(key);
-  notify(c.server, NOTIFY.set, event, key, c.db.index);
+  if (event !== null) notify(c.server, NOTIFY.set, event, key, c.db.index);
   if (set.size === 0) {
     c.db.delete(key);
     notify(c.server, NOTIFY.generic, 'del', key, c.db.index);
@@ -148,12 +148,13 @@ function store(c: Client, op: SetOp, dstkey: string, result: SetEntry): void {
     encodingOf(c, result);
     db.set(dstkey, result);
     c.modified(dstkey);
+    // Redis replies before it notifies the stored set, after it notifies a deletion.
+    c.reply.integer(result.value.size);
     notify(c.server, NOTIFY.set, STORE_EVENTS[op], dstkey, db.index);
-  } else if (db.delete(dstkey)) {
-    c.modified(dstkey);
-    notify(c.server, NOTIFY.generic, 'del', dstkey, db.index);
+    return;
   }
-  c.reply.integer(result.value.size);
+  deleteKey(c, dstkey);
+  c.reply.integer(0);
 }
 
 /** SINTER, SUNION, SDIFF over keys, or their STORE forms into dstkey. */
@@ -257,8 +258,10 @@ function spop(c: Client, argv: Buffer[]): void {
   }
   const member = set.randomKey() as string;
   set.delete(member);
+  // spopCommand: the event, the reply, then the deletion of an emptied set.
+  notify(c.server, NOTIFY.set, 'spop', key, c.db.index);
   c.reply.bulk(member);
-  removed(c, key, set, 'spop');
+  removed(c, key, set, null);
   c.log(['SREM', key, member]);
 }
 

@@ -11,10 +11,10 @@
 // comparing bytes, as memcmp does.
 import { ERR } from '../errors.js';
 import type { Client } from '../server/client.js';
-import { notify, NOTIFY } from '../server/notify.js';
+import { NOTIFY } from '../server/notify.js';
 import { Deque } from '../store/deque.js';
 import type { KeyEntry } from '../store/keyspace.js';
-import { intArg, isOption, lookupRead, str } from './args.js';
+import { intArg, isOption, lookupRead, storeOrDelete, str } from './args.js';
 import { ReplyError } from './reply-error.js';
 import type { HandlerTable } from './table.js';
 
@@ -259,10 +259,9 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
     return;
   }
 
-  const dest = o.store as string;
-  const db = c.db;
+  let list: Deque<Buffer> | null = null;
   if (outputLength > 0) {
-    const list = new Deque<Buffer>();
+    list = new Deque<Buffer>();
     for (let j = start; j <= end; j++) {
       if (o.gets.length === 0) list.pushBack(Buffer.from(elements[j], 'latin1'));
       for (const pattern of o.gets) {
@@ -270,17 +269,9 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
         list.pushBack(value === null ? Buffer.alloc(0) : typeof value === 'string' ? Buffer.from(value, 'latin1') : value);
       }
     }
-    db.put(dest, 'list', list);
-    c.modified(dest);
-    notify(c.server, NOTIFY.list, 'sortstore', dest, db.index);
-  } else {
-    if (db.expires.size > 0) db.expireIfNeeded(dest);
-    if (db.delete(dest)) {
-      c.modified(dest);
-      notify(c.server, NOTIFY.generic, 'del', dest, db.index);
-    }
-    holdRead(c, replyStart, true);
   }
+  storeOrDelete(c, o.store as string, 'list', list, NOTIFY.list, 'sortstore');
+  holdRead(c, replyStart, list === null);
   c.reply.integer(outputLength);
 }
 

@@ -58,9 +58,14 @@ function exec(c: Client): void {
 function watch(c: Client, argv: Buffer[]): void {
   if (c.transaction) throw new ReplyError(ERR.watchInMulti);
   const now = c.server.keyspace.now;
+  const db = c.db;
   for (let i = 1; i < argv.length; i++) {
     const key = str(argv[i]);
-    const when = c.db.expireAt(key);
+    // A key already expired is deleted now, as a read would: in Redis its
+    // later deletion (lazy or by the expire cycle) does not abort the EXEC,
+    // and here it comes before the watch, so it cannot.
+    if (db.expires.size > 0) db.expireIfNeeded(key);
+    const when = db.expireAt(key);
     c.server.watch(c, key, when !== undefined && when <= now);
   }
   c.reply.ok();

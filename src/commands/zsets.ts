@@ -18,7 +18,7 @@ import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import type { KeyEntry } from '../store/keyspace.js';
 import { SortedSet, clampRankRange, parseLexRange, type LexRange, type ScoreRange, type ZEntry } from '../store/sorted-set.js';
-import { entryOfType, floatArg, intArg, isOption, lookupRead, lookupReadTyped, lookupTyped, rangedIntArg, str } from './args.js';
+import { deleteKey, entryOfType, floatArg, intArg, isOption, lookupRead, lookupReadTyped, lookupTyped, rangedIntArg, str } from './args.js';
 import { collectionScan } from './collection-scan.js';
 import { encodingOf } from './keys.js';
 import { ReplyError } from './reply-error.js';
@@ -102,9 +102,9 @@ function listpackZeros(c: Client, key: string, zset: SortedSet, members: readonl
   }
 }
 
-/** After members were removed: the event, then an emptied sorted set is deleted (with "del"); the key is modified. */
-function afterRemoval(c: Client, key: string, zset: SortedSet, event: string): void {
-  notify(c.server, NOTIFY.zset, event, key, c.db.index);
+/** After members were removed: the event (null: already sent), then an emptied sorted set is deleted (with "del"); the key is modified. */
+function afterRemoval(c: Client, key: string, zset: SortedSet, event: string | null): void {
+  if (event !== null) notify(c.server, NOTIFY.zset, event, key, c.db.index);
   if (zset.length === 0) {
     c.db.delete(key);
     notify(c.server, NOTIFY.generic, 'del', key, c.db.index);
@@ -119,16 +119,14 @@ function storeResult(c: Client, dst: string, zset: SortedSet, event: string): vo
     settleEncoding(c, dst);
     const zeros = zset.rangeByScore({ min: 0, max: 0, minex: false, maxex: false }).filter((e) => Object.is(e.score, -0));
     if (zeros.length > 0) listpackZeros(c, dst, zset, zeros.map((e) => e.member));
-    notify(c.server, NOTIFY.zset, event, dst, c.db.index);
     c.modified(dst);
+    // Redis replies before it notifies the stored set.
     c.reply.integer(zset.length);
+    notify(c.server, NOTIFY.zset, event, dst, c.db.index);
     return;
   }
   c.reply.integer(0);
-  if (c.db.delete(dst)) {
-    c.modified(dst);
-    notify(c.server, NOTIFY.generic, 'del', dst, c.db.index);
-  }
+  deleteKey(c, dst);
 }
 
 // ---- ZADD, ZINCRBY ----
@@ -201,7 +199,6 @@ function zaddGeneric(c: Client, argv: Buffer[], incrCommand: boolean): void {
     }
   }
   if (added + updated > 0) {
-    notify(c.server, NOTIFY.zset, incr ? 'zincr' : 'zadd', key, c.db.index);
     c.modified(key);
     if (added > 0) settleEncoding(c, key);
   }
@@ -209,6 +206,8 @@ function zaddGeneric(c: Client, argv: Buffer[], incrCommand: boolean): void {
     if (processed > 0) c.reply.double(score);
     else c.reply.nullBulk();
   } else c.reply.integer(ch ? added + updated : added);
+  // zaddGenericCommand notifies after its reply.
+  if (added + updated > 0) notify(c.server, NOTIFY.zset, incr ? 'zincr' : 'zadd', key, c.db.index);
 }
 
 function zadd(c: Client, argv: Buffer[]): void {
@@ -420,17 +419,18 @@ function popAndReply(c: Client, key: string, zset: SortedSet, where: Where, coun
   const n = count === -1 ? 1 : count;
   const popped = where === 'min' ? zset.popMin(n) : zset.popMax(n);
   const style: ScoreStyle = nested ? 'pairs' : 'flat';
-  if (!withKey) replyEntries(c, popped, style);
-  else if (nested) {
+  if (withKey && nested) {
     c.reply.array(2);
     c.reply.bulk(key);
-    replyEntries(c, popped, style);
-  } else {
+  }
+  if (withKey && !nested) {
     c.reply.array(popped.length * 2 + 1);
     c.reply.bulk(key);
-    writeEntries(c, popped, style);
-  }
-  afterRemoval(c, key, zset, where === 'min' ? 'zpopmin' : 'zpopmax');
+  } else c.reply.array(style === 'flat' ? popped.length * 2 : popped.length);
+  // As genericZpopCommand: the event goes out after the headers and the key, before the first element.
+  notify(c.server, NOTIFY.zset, where === 'min' ? 'zpopmin' : 'zpopmax', key, c.db.index);
+  writeEntries(c, popped, style);
+  afterRemoval(c, key, zset, null);
   return popped.length;
 }
 
