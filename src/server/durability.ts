@@ -3,7 +3,7 @@
 // advances, writes refused after a log failure until a compaction heals it,
 // run-time switches of mode and batch-max (CONFIG SET), automatic compaction
 // as the log grows (Redis's auto-aof-rewrite-percentage/min-size), and the
-// log's INFO persistence fields.
+// log's INFO persistence fields (with Redis's loading_* while recovery runs).
 import { performance } from 'node:perf_hooks';
 import { configValue, strerror } from '../config-table.js';
 import { addInfoLines } from '../commands/info.js';
@@ -17,6 +17,34 @@ import { writeSnapshot } from './snapshot.js';
 const HEAL_RETRY_MS = 1000;
 /** Progress lines during recovery, at most this often. */
 const PROGRESS_LOG_MS = 1000;
+
+/** Progress of a recovery in course, for INFO's loading_* fields (shown only while loading, as Redis does). */
+interface LoadingProgress {
+  /** Unix time in seconds. */
+  startTime: number;
+  totalBytes: number;
+  loadedBytes: number;
+}
+
+const loadingProgress = new WeakMap<Server, LoadingProgress>();
+
+/** Redis 7.0's loading_* fields of INFO persistence (rdbLoadProgressCallback's numbers, genRedisInfoString's ETA). */
+function loadingLines(server: Server): string[] {
+  const p = loadingProgress.get(server);
+  if (!server.loading || !p) return [];
+  const perc = p.totalBytes > 0 ? (p.loadedBytes / p.totalBytes) * 100 : 0;
+  const remaining = p.totalBytes > 0 ? p.totalBytes - p.loadedBytes : 1;
+  const elapsed = Math.floor(Date.now() / 1000) - p.startTime;
+  const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (p.loadedBytes + 1));
+  return [
+    `loading_start_time:${p.startTime}`,
+    `loading_total_bytes:${p.totalBytes}`,
+    'loading_rdb_used_mem:0',
+    `loading_loaded_bytes:${p.loadedBytes}`,
+    `loading_loaded_perc:${perc.toFixed(2)}`,
+    `loading_eta_seconds:${eta}`,
+  ];
+}
 
 export class DurableLog {
   /** The running compaction, if any (BGREWRITEAOF, automatic, healing). */
@@ -55,6 +83,8 @@ export class DurableLog {
     let records = 0;
     let bytes = 0;
     let lastProgress = started;
+    const loading: LoadingProgress = { startTime: Math.floor(Date.now() / 1000), totalBytes: 0, loadedBytes: 0 };
+    loadingProgress.set(server, loading);
     server.loading = true;
     let wal: WriteAheadLog;
     try {
@@ -74,14 +104,17 @@ export class DurableLog {
           bytes += payload.length;
         },
         (loaded, total) => {
+          loading.loadedBytes = loaded;
+          loading.totalBytes = total;
           const now = performance.now();
-          if (now - lastProgress < PROGRESS_LOG_MS) return;
+          if (total === 0 || now - lastProgress < PROGRESS_LOG_MS) return;
           lastProgress = now;
           logger.notice(`Loading the write-ahead log: ${records} records, ${loaded} of ${total} file bytes read (${((loaded * 100) / total).toFixed(2)}%)`);
         },
       );
     } finally {
       server.loading = false;
+      loadingProgress.delete(server);
     }
     if (config.durability !== 'none') {
       logger.notice(`DB loaded from the write-ahead log in ${config.dir}: ${records} records in ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
@@ -248,4 +281,4 @@ export class DurableLog {
   }
 }
 
-addInfoLines('persistence', (server) => server.durableLog?.infoLines() ?? []);
+addInfoLines('persistence', (server) => server.durableLog?.infoLines() ?? loadingLines(server));

@@ -801,6 +801,8 @@ export class WriteAheadLog {
     let chain = await this.listDirectory();
     const sizes = await Promise.all(chain.map((file) => this.files.size(file.path)));
     const total = sizes.reduce((a, b) => a + b, 0);
+    // The size of the whole load is known before the first byte is read.
+    progress(0, total);
     let loaded = 0;
     let reported = 0;
     let expected: number | null = null;

@@ -2,7 +2,6 @@
 // expiry times are absolute (an expired key stays gone), a MULTI/EXEC is all
 // or nothing; also after SIGKILL of a server process under load from several
 // clients, and across compactions and CONFIG SET switches of the mode.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis5';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { infoField, settle, waitFor } from './helpers.js';
+import { infoField, settle, spawnServer, waitFor } from './helpers.js';
 
 const dirs: string[] = [];
 function freshDir(): string {
@@ -122,31 +121,9 @@ test('CONFIG SET durability none -> adaptive starts the log from a snapshot of m
   await withServer(dir, async (client) => assert.equal(await client.mget('unlogged', 'logged'), ['1', '2']));
 });
 
-/** A server process on a free port; resolves once it accepts connections. */
-async function spawnServer(dir: string): Promise<{ port: number; kill(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--dir', dir, '--durability', 'adaptive'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Ready to accept connections tcp port=(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready: ${output}`)));
-  });
-  return {
-    port,
-    kill: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  };
-}
-
 test('SIGKILL under load from several clients: every acknowledged write and transaction survives, whole', async () => {
   const dir = freshDir();
-  const server = await spawnServer(dir);
+  const server = await spawnServer(dir, ['--durability', 'adaptive']);
   const acked = new Map<string, string>();
   const transactions: number[] = [];
   let running = true;

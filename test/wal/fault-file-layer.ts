@@ -150,6 +150,11 @@ export class FaultFileLayer implements FileLayer {
     return Buffer.from(inode.data.subarray(0, inode.size));
   }
 
+  /** What a power cut now would keep of path: its contents as of the last completed fdatasync. */
+  readDurable(path: string): Buffer {
+    return Buffer.from(this.lookup(path).durable);
+  }
+
   /** Bit rot: flips bits at offset in both the live and the durable contents. */
   corrupt(path: string, offset: number, mask = 0xff): void {
     const inode = this.lookup(path);

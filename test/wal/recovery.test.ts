@@ -145,6 +145,8 @@ test('segments roll over with a small segmentSize and replay in order', async ()
   );
   assert.equal(replayed, numbered(written));
   const total = progress[0][1];
+  assert.equal(progress[0], [0, total], 'the total is reported before anything is read');
+  assert.ok(total > 2000);
   assert.equal(progress[progress.length - 1], [total, total]);
   assert.ok(progress.every(([loaded], i) => i === 0 || loaded >= progress[i - 1][0]));
   await reopened.close();
