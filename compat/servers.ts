@@ -1,5 +1,6 @@
-// Throwaway servers for compat runs: a real redis-server (the oracle) and
-// VelocityDB from dist/, each on a free port with its own temporary directory.
+// Throwaway servers for compat runs and benchmarks: a real redis-server (the
+// oracle) and VelocityDB from dist/, each on a free port with its own
+// temporary directory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface RunningServer {
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ function accepts(port: number): Promise<boolean> {
 /** Spawns `command args(port, dir)` and resolves once the port accepts connections. */
 async function start(name: string, command: string, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `compat-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), 'velocitydb-server-'));
   const child: ChildProcess = spawn(command, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
   // The tail of its output, to explain a failed start.
   let output = '';
@@ -62,14 +64,15 @@ async function start(name: string, command: string, args: (port: number, dir: st
     }
     await sleep(50);
   }
-  return { port, stop };
+  return { port, pid: child.pid!, stop };
 }
 
-export function startRedis(): Promise<RunningServer> {
-  return start('redis', 'redis-server', (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no']);
+/** redis-server without RDB snapshots; directives add to its configuration (by default no AOF either). */
+export function startRedis(directives = ['--appendonly', 'no'], name = 'redis'): Promise<RunningServer> {
+  return start(name, 'redis-server', (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...directives]);
 }
 
-/** VelocityDB as built by `npm run build`, in memory only. */
-export function startVelocityDb(): Promise<RunningServer> {
-  return start('velocitydb', process.execPath, (port, dir) => [CLI, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--durability', 'none']);
+/** VelocityDB as built by `npm run build` with extra flags (by default in memory only). */
+export function startVelocityDb(flags = ['--durability', 'none'], name = 'velocitydb'): Promise<RunningServer> {
+  return start(name, process.execPath, (port, dir) => [CLI, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags]);
 }
