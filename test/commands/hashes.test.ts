@@ -7,8 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis5';
 import { createClient } from 'redis';
-import type { Server } from '../../src/server/server.js';
 import { captureLog, type LogCapture } from '../helpers/log-capture.js';
+import { assertReplayRebuilds, dumpKeyspace, type KeyspaceDump } from '../helpers/replay.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -50,26 +50,9 @@ function logged(): string[][] {
   return log.commands().map(([name, ...rest]) => [name.toUpperCase(), ...rest]);
 }
 
-/** Every key of db 0 with its type and contents, in a comparable form. */
-function dump(server: Server): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, entry] of server.keyspace.databases[0].keys) {
-    if (entry.type === 'hash') out[key] = Object.fromEntries([...entry.value].map(([f, v]) => [f, v.toString('latin1')]));
-    else if (entry.type === 'set') out[key] = [...entry.value.keys()].sort();
-    else out[key] = entry.type;
-  }
-  return out;
-}
-
-/** Replays the captured log into a fresh server and compares its keys with ours. */
-async function assertReplayMatches(): Promise<void> {
-  const fresh = await startServer();
-  try {
-    for (const record of log.records) fresh.server.replay(record);
-    assert.equal(dump(fresh.server), dump(s.server));
-  } finally {
-    await fresh.stop();
-  }
+/** Replays the captured log into a fresh server and compares every key with ours (type, value, expiry). */
+function assertReplayMatches(): Promise<KeyspaceDump> {
+  return assertReplayRebuilds(s.server, log.records);
 }
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -347,7 +330,7 @@ test('replaying the log rebuilds the same hashes', async () => {
         await r.hrandfield(key, -3); // a read: not logged
     }
   }
-  assert.ok(Object.keys(dump(s.server)).length > 0);
+  assert.ok(Object.keys(dumpKeyspace(s.server)).length > 0);
   assert.ok(logged().some(([name, , , value]) => name === 'HSET' && value?.includes('.')), 'a float was logged as HSET');
   await assertReplayMatches();
 });
