@@ -23,7 +23,7 @@ import type { HandlerTable } from './table.js';
 type Hash = Dict<Buffer>;
 
 function createHash(c: Client, key: string): EntryOf<'hash'> {
-  const entry: EntryOf<'hash'> = { type: 'hash', value: new Dict<Buffer>(), lru: c.server.keyspace.now };
+  const entry: EntryOf<'hash'> = { type: 'hash', value: new Dict<Buffer>(), lru: c.server.keyspace.now, seq: 0 };
   c.db.set(key, entry);
   return entry;
 }

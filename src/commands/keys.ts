@@ -122,26 +122,26 @@ const converted = new WeakSet<object>();
 function duplicate(entry: KeyEntry, now: number): KeyEntry {
   switch (entry.type) {
     case 'string':
-      return { type: 'string', value: duplicateString(entry.value), lru: now };
+      return { type: 'string', value: duplicateString(entry.value), lru: now, seq: 0 };
     case 'list':
-      return { type: 'list', value: new Deque(entry.value), lru: now };
+      return { type: 'list', value: new Deque(entry.value), lru: now, seq: 0 };
     case 'hash': {
       const copy = new Dict<Buffer>();
       for (const [field, value] of entry.value) copy.set(field, value);
       if (converted.has(entry.value)) converted.add(copy);
-      return { type: 'hash', value: copy, lru: now };
+      return { type: 'hash', value: copy, lru: now, seq: 0 };
     }
     case 'set': {
       const copy = new Dict<null>();
       for (const member of entry.value.keys()) copy.set(member, null);
       if (converted.has(entry.value)) converted.add(copy);
-      return { type: 'set', value: copy, lru: now };
+      return { type: 'set', value: copy, lru: now, seq: 0 };
     }
     case 'zset': {
       const copy = new SortedSet();
       for (const { member, score } of entry.value.entries()) copy.add(member, score);
       if (converted.has(entry.value)) converted.add(copy);
-      return { type: 'zset', value: copy, lru: now };
+      return { type: 'zset', value: copy, lru: now, seq: 0 };
     }
   }
 }

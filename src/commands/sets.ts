@@ -21,7 +21,7 @@ import type { HandlerTable } from './table.js';
 type SetEntry = EntryOf<'set'>;
 
 function newSet(c: Client, members = new Dict<null>()): SetEntry {
-  return { type: 'set', value: members, lru: c.server.keyspace.now };
+  return { type: 'set', value: members, lru: c.server.keyspace.now, seq: 0 };
 }
 
 /** Integers in canonical form, compared exactly (doubles round beyond 2^53). */

@@ -370,14 +370,14 @@ export class Server {
   /** The sequence number a read must wait for: the newest write it could have observed. */
   private readGate(c: Client, command: Command, argv: Buffer[]): number {
     if (command.name === 'exec' || command.info.keySpecs.length === 0) return this.lastSeq;
-    let seq = this.dbFloorSeq[c.db.index] ?? 0;
-    const dirty = this.dirtySeqs.get(c.db);
-    const older = this.olderDirtySeqs.get(c.db);
-    if (dirty || older) {
-      for (const i of keyPositions(command, argv)) {
-        const key = argv[i].toString('latin1');
-        seq = Math.max(seq, dirty?.get(key) ?? older?.get(key) ?? 0);
-      }
+    const db = c.db;
+    let seq = this.dbFloorSeq[db.index] ?? 0;
+    const deleted = this.deletedSeqs.get(db);
+    const older = this.olderDeletedSeqs.get(db);
+    for (const i of keyPositions(command, argv)) {
+      const key = argv[i].toString('latin1');
+      const entry = db.keys.get(key);
+      seq = Math.max(seq, entry !== undefined ? entry.seq : (deleted?.get(key) ?? older?.get(key) ?? 0));
     }
     return seq;
   }
@@ -385,13 +385,15 @@ export class Server {
   // ---- effects ----
 
   /**
-   * The newest record that wrote each key, per database, while it may not be
-   * durable yet. Two generations keep this bounded under constant load: the
-   * older one holds nothing newer than olderUpTo and is dropped once that is
-   * durable (see logDurable).
+   * A key's entry carries the record that last wrote it (KeyEntry.seq): no
+   * second map to update per write. Keys a record deleted have no entry, so
+   * their record is kept here, per database, while it may not be durable yet.
+   * Two generations keep this bounded under constant load: the older one
+   * holds nothing newer than olderUpTo and is dropped once that is durable
+   * (see logDurable).
    */
-  private dirtySeqs = new Map<Database, Map<string, number>>();
-  private olderDirtySeqs = new Map<Database, Map<string, number>>();
+  private deletedSeqs = new Map<Database, Map<string, number>>();
+  private olderDeletedSeqs = new Map<Database, Map<string, number>>();
   private olderUpTo = 0;
   /** Whole-database writes (FLUSHDB, SWAPDB): reads of that db wait for them. */
   private readonly dbFloorSeq: number[] = [];
@@ -433,8 +435,14 @@ export class Server {
     if (!this.wal) return 0;
     const seq = (this.lastSeq = this.wal.append(encodeRecord(entries)));
     for (const [db, key] of this.touchedKeys) {
-      let seqs = this.dirtySeqs.get(db);
-      if (!seqs) this.dirtySeqs.set(db, (seqs = new Map()));
+      // The command just touched the key: its entry is at hand in the cache.
+      const entry = db.keys.get(key);
+      if (entry !== undefined) {
+        entry.seq = seq;
+        continue;
+      }
+      let seqs = this.deletedSeqs.get(db);
+      if (!seqs) this.deletedSeqs.set(db, (seqs = new Map()));
       seqs.set(key, seq);
     }
     for (const db of this.touchedDbs) this.dbFloorSeq[db.index] = seq;
@@ -447,11 +455,11 @@ export class Server {
   logDurable(seq: number): void {
     this.durableSeq = seq;
     if (seq >= this.lastSeq) {
-      this.dirtySeqs.clear();
-      this.olderDirtySeqs.clear();
+      if (this.deletedSeqs.size > 0) this.deletedSeqs.clear();
+      if (this.olderDeletedSeqs.size > 0) this.olderDeletedSeqs.clear();
     } else if (seq >= this.olderUpTo) {
-      this.olderDirtySeqs = this.dirtySeqs;
-      this.dirtySeqs = new Map();
+      this.olderDeletedSeqs = this.deletedSeqs;
+      this.deletedSeqs = new Map();
       this.olderUpTo = this.lastSeq;
     }
     this.releaseWaiting();

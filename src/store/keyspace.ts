@@ -14,8 +14,12 @@ export interface ValueTypes {
 }
 export type TypeName = keyof ValueTypes;
 
-/** A key's value; `lru` is the last access time in ms (OBJECT IDLETIME). */
-export type KeyEntry = { [T in TypeName]: { type: T; value: ValueTypes[T]; lru: number } }[TypeName];
+/**
+ * A key's value; `lru` is the last access time in ms (OBJECT IDLETIME);
+ * `seq` the log record that last wrote it (0: none since start), so that a
+ * read of it can wait until that record is durable.
+ */
+export type KeyEntry = { [T in TypeName]: { type: T; value: ValueTypes[T]; lru: number; seq: number } }[TypeName];
 
 export class Database {
   readonly keys = new Dict<KeyEntry>();
@@ -58,7 +62,7 @@ export class Database {
 
   /** Adds or replaces key's value with a fresh entry. */
   put<T extends TypeName>(key: string, type: T, value: ValueTypes[T], keepTtl = false): void {
-    this.set(key, { type, value, lru: this.keyspace.now } as KeyEntry, keepTtl);
+    this.set(key, { type, value, lru: this.keyspace.now, seq: 0 } as KeyEntry, keepTtl);
   }
 
   delete(key: string): boolean {
