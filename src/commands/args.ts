@@ -97,9 +97,10 @@ export function checkType(c: Client, key: string, type: TypeName): void {
 /**
  * A read lookup (Redis's lookupKeyRead): the key's entry or undefined when
  * missing or expired, counting INFO keyspace_hits/keyspace_misses. `touch`
- * false is LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT): the access time stays.
+ * false is LOOKUP_NOTOUCH (TYPE, EXISTS, TTL, OBJECT): the access time stays;
+ * `notifyMiss` false is LOOKUP_NONOTIFY (OBJECT): no `keymiss` event.
  */
-export function lookupRead(c: Client, key: string, touch = true): KeyEntry | undefined {
+export function lookupRead(c: Client, key: string, touch = true, notifyMiss = true): KeyEntry | undefined {
   const db = c.db;
   let entry: KeyEntry | undefined;
   if (touch) entry = db.lookup(key);
@@ -107,9 +108,17 @@ export function lookupRead(c: Client, key: string, touch = true): KeyEntry | und
     entry = db.keys.get(key);
     if (entry !== undefined && db.expires.size > 0 && db.expireIfNeeded(key)) entry = undefined;
   }
-  if (entry === undefined) c.server.stats.keyspaceMisses++;
-  else c.server.stats.keyspaceHits++;
+  if (entry === undefined) {
+    if (notifyMiss) keyMiss(c, key);
+    else c.server.stats.keyspaceMisses++;
+  } else c.server.stats.keyspaceHits++;
   return entry;
+}
+
+/** A read found no key: INFO keyspace_misses and the `keymiss` event. */
+export function keyMiss(c: Client, key: string): void {
+  c.server.stats.keyspaceMisses++;
+  notify(c.server, NOTIFY.keyMiss, 'keymiss', key, c.db.index);
 }
 
 /** lookupRead of a key that must hold `type` (WRONGTYPE otherwise); null when missing. */

@@ -338,7 +338,7 @@ export function encodingOf(c: Client, entry: KeyEntry): string {
 
 /** objectCommandLookup: no access-time update, but counted as a read. */
 function objectLookup(c: Client, argv: Buffer[]): KeyEntry | undefined {
-  const entry = lookupRead(c, str(argv[2]), false);
+  const entry = lookupRead(c, str(argv[2]), false, false);
   if (entry === undefined) c.reply.nullBulk();
   return entry;
 }

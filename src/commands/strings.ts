@@ -13,7 +13,7 @@ import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import type { Database } from '../store/keyspace.js';
 import { incrByFloat } from '../store/long-double.js';
-import { int64Arg, intArg, isOption, lookupRead, lookupReadTyped, str } from './args.js';
+import { int64Arg, intArg, isOption, keyMiss, lookupRead, lookupReadTyped, str } from './args.js';
 import { alreadyExpired, setExpireExact } from './expire.js';
 import { ReplyError } from './reply-error.js';
 import type { HandlerTable } from './table.js';
@@ -209,9 +209,10 @@ function setGeneric(c: Client, argv: Buffer[], keyIndex: number, valueIndex: num
 // ---- GET / SET: the hot path ----
 
 function get(c: Client, argv: Buffer[]): void {
-  const entry = c.db.lookup(argv[1].toString('latin1'));
+  const key = argv[1].toString('latin1');
+  const entry = c.db.lookup(key);
   if (entry === undefined) {
-    c.server.stats.keyspaceMisses++;
+    keyMiss(c, key);
     c.reply.nullBulk();
     return;
   }

@@ -85,6 +85,7 @@ export class Server {
       this.pendingLog.push({ db: db.index, command: ['DEL', key] });
       if (!this.dispatching) this.commitLog();
     };
+    this.keyspace.onNewKey = (db, key) => notify(this, NOTIFY.new, 'new', key, db.index);
   }
 
   get port(): number {

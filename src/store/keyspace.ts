@@ -56,7 +56,7 @@ export class Database {
 
   /** Stores a value under key, dropping any TTL unless keepTtl. */
   set(key: string, entry: KeyEntry, keepTtl = false): void {
-    this.keys.set(key, entry);
+    if (this.keys.set(key, entry)) this.keyspace.onNewKey(this, key);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
   }
 
@@ -113,7 +113,7 @@ export class Database {
 
 export class Keyspace {
   readonly databases: Database[];
-  /** The current time in ms, set once per command as Redis caches mstime. */
+  /** The current time in ms, set once per chunk of input as Redis caches mstime. */
   now = Date.now();
   /** While replaying the log, keys are not expired (the log says what happened). */
   replaying = false;
@@ -121,6 +121,8 @@ export class Keyspace {
   noTouch = false;
   /** Called after a key was deleted because its time passed. */
   onExpired: (db: Database, key: string) => void = () => {};
+  /** Called when a key is added that was not there (Redis's dbAdd: the `new` event). */
+  onNewKey: (db: Database, key: string) => void = () => {};
 
   constructor(count: number) {
     this.databases = Array.from({ length: count }, (_, i) => new Database(i, this));
