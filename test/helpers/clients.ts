@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
 import { Redis as Redis5 } from 'ioredis5';
 import { createClient } from 'redis';
 import type { Database } from '../../src/store/keyspace.js';
-import type { LogCapture } from './log-capture.js';
+import { captureLog, type LogCapture } from './log-capture.js';
+import { assertReplayRebuilds, type KeyspaceDump } from './replay.js';
 import { startServer, type TestServer } from './server.js';
 
 export interface Clients {
@@ -59,4 +60,53 @@ export async function failure(promise: Promise<unknown>): Promise<string> {
 /** Logged commands with their names uppercased (clients send them in any case). */
 export function commandsOf(log: LogCapture): string[][] {
   return log.commands().map(([name, ...args]) => [name.toUpperCase(), ...args]);
+}
+
+/** node-redis speaking RESP3, with its RESP3 reply types. */
+type Resp3Client = ReturnType<typeof createClient<Record<string, never>, Record<string, never>, Record<string, never>, 3>>;
+
+export interface LoggedClients {
+  s: TestServer;
+  /** ioredis 5 (RESP2). */
+  r: Redis5;
+  /** node-redis 6 (RESP3). */
+  n: Resp3Client;
+  /** Every record the server logged since the test began. */
+  log: LogCapture;
+  /** The logged commands, names uppercased. */
+  logged(): string[][];
+  /** Replays the log into a fresh server and compares every key with ours (type, value, expiry). */
+  assertReplayMatches(): Promise<KeyspaceDump>;
+}
+
+/**
+ * Registers on `test` the hooks of a suite that checks what is logged: a
+ * server whose log records are captured (cleared before each test, with the
+ * keyspace), an ioredis 5 and a RESP3 node-redis client.
+ */
+export function withLoggedClients(test: Test): LoggedClients {
+  const t = {
+    logged: () => commandsOf(t.log),
+    assertReplayMatches: () => assertReplayRebuilds(t.s.server, t.log.records),
+  } as LoggedClients;
+  test.before(async () => {
+    t.s = await startServer();
+    t.log = captureLog(t.s.server);
+    t.r = new Redis5({ port: t.s.port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0 });
+    await t.r.connect();
+    t.n = createClient({ socket: { port: t.s.port, host: '127.0.0.1', reconnectStrategy: false }, RESP: 3 });
+    t.n.on('error', () => {});
+    await t.n.connect();
+  });
+  test.after(async () => {
+    t.r.disconnect();
+    await t.n.close();
+    t.log.restore();
+    await t.s.stop();
+  });
+  test.before.each(async () => {
+    await t.r.flushall();
+    t.log.clear();
+  });
+  return t;
 }
