@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis5';
 import { createClient } from 'redis';
+import { decodeCommands } from '../helpers/log-capture.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
@@ -14,27 +15,9 @@ let n: ReturnType<typeof createClient>;
 /** Every logged command since the test began, name uppercased. */
 let logged: string[][] = [];
 
-/** The RESP commands of one log record. */
+/** The commands of one log record, names uppercased. */
 function decode(record: Buffer): string[][] {
-  const commands: string[][] = [];
-  let pos = 0;
-  const line = (): string => {
-    const end = record.indexOf('\r\n', pos, 'latin1');
-    const text = record.toString('latin1', pos, end);
-    pos = end + 2;
-    return text;
-  };
-  while (pos < record.length) {
-    const argv: string[] = [];
-    for (let count = Number(line().slice(1)); count > 0; count--) {
-      const length = Number(line().slice(1));
-      argv.push(record.toString('latin1', pos, pos + length));
-      pos += length + 2;
-    }
-    argv[0] = argv[0].toUpperCase();
-    commands.push(argv);
-  }
-  return commands;
+  return decodeCommands(record).map(([name, ...args]) => [name.toUpperCase(), ...args]);
 }
 
 test.before(async () => {
