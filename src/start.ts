@@ -10,14 +10,19 @@ import { VELOCITYDB_VERSION, REDIS_VERSION } from './version.js';
 /** What tests change under the log: the file layer (to inject faults) and the segment size. */
 export type OpenOptions = Pick<WalOptions, 'files' | 'segmentSize'>;
 
-/** Recovers the log of config.dir, then listens per config (port 0 picks a free port). */
+/**
+ * Listens per config (port 0 picks a free port), then recovers the log of
+ * config.dir. As in Redis, clients can connect meanwhile: INFO says
+ * loading:1 and commands without the loading flag answer -LOADING.
+ */
 export async function openServer(config: Config, logger = new Logger(config), options: OpenOptions = {}): Promise<Server> {
   const server = new Server(config, logger);
-  const log = await DurableLog.open(server, options);
+  server.loading = true;
+  await server.listen();
   try {
-    await server.listen();
+    await DurableLog.open(server, options);
   } catch (error) {
-    await log.close();
+    await server.close();
     throw error;
   }
   return server;

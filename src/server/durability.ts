@@ -125,8 +125,10 @@ export class DurableLog {
     const log = new DurableLog(server, wal);
     log.baseSize = bytes;
     server.lastSeq = server.durableSeq = wal.lastSeq;
-    server.wal = config.durability === 'none' ? null : wal;
+    server.wal = wal.durability === 'none' ? null : wal;
     server.durableLog = log;
+    // CONFIG SET during recovery changed the settings of a log not yet open.
+    log.reconfigure();
     return log;
   }
 

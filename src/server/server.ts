@@ -159,7 +159,8 @@ export class Server {
     const now = Date.now();
     this.keyspace.now = now;
     // ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC: at most a quarter of the cron period.
-    this.keyspace.activeExpire(250 / this.config.hz);
+    // Not while the log is replayed: it says what expired.
+    if (!this.loading) this.keyspace.activeExpire(250 / this.config.hz);
     this.stats.sample(now, this.netOutputBytes);
     this.durableLog?.cron(now);
   }

@@ -1,8 +1,8 @@
 // INFO persistence while the log is being replayed at start: loading:1 and
 // Redis 7.0's loading_* fields (start time, total and loaded bytes, percent,
-// ETA), which disappear once recovery is done. The server listens only after
-// recovery, so the fields are read in process, with the replay held at a
-// segment's read.
+// ETA), which disappear once recovery is done, read in process with the
+// replay held at a segment's read; and over the wire: the server listens
+// before recovery, as Redis does, and answers -LOADING meanwhile.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis5';
@@ -12,8 +12,10 @@ import { DurableLog } from '../../src/server/durability.js';
 import { Logger } from '../../src/server/logger.js';
 import { Server } from '../../src/server/server.js';
 import { FaultFileLayer } from '../wal/fault-file-layer.js';
+import { freePort } from '../../compat/servers.js';
+import { openServer } from '../../src/start.js';
 import { startServer } from '../helpers/server.js';
-import { DIR, infoField, isSegment, waitFor } from './helpers.js';
+import { connect, DIR, infoField, isSegment, waitFor } from './helpers.js';
 
 const SEGMENT = 4096;
 
@@ -74,6 +76,40 @@ test('during recovery INFO shows loading:1 and the loading_* fields; afterwards 
     assert.is(infoField(after, 'loading'), '0');
     assert.not.match(after, /loading_/);
     await server.shutdown();
+  }
+});
+
+test('clients connected during recovery get -LOADING, INFO loading:1, and the data once it is loaded', async () => {
+  const files = new HeldReadLayer();
+  const writer = await startServer({ durability: 'adaptive', dir: DIR }, { files, segmentSize: SEGMENT });
+  const client = new Redis({ port: writer.port });
+  for (let i = 0; i < 20; i++) await client.set(`key:${i}`, 'x'.repeat(200));
+  client.disconnect();
+  await writer.stop();
+  files.holdAt = 1;
+  files.reads = 0;
+  const port = await freePort();
+  const opening = openServer(new Config({ port, bind: '127.0.0.1', durability: 'adaptive', dir: DIR }), new Logger({ logLevel: 'warning' }), { files, segmentSize: SEGMENT });
+  let released = false;
+  try {
+    await waitFor(() => files.waiting, 'the read of the first segment');
+    const conn = await connect(port);
+    conn.send(['GET', 'key:1'], ['INFO', 'persistence'], ['DBSIZE']);
+    await waitFor(() => conn.received().split('-LOADING').length === 3, 'two LOADING errors');
+    const reply = conn.received();
+    assert.ok(reply.startsWith('-LOADING Redis is loading the dataset in memory\r\n'), reply.slice(0, 80));
+    assert.match(reply, /\r\nloading:1\r\n/);
+    assert.ok(reply.endsWith('-LOADING Redis is loading the dataset in memory\r\n'), 'DBSIZE waits for nothing: it is refused');
+    files.releaseRead();
+    released = true;
+    const server = await opening;
+    conn.send(['DBSIZE'], ['GET', 'key:1']);
+    await waitFor(() => conn.received().endsWith(`$200\r\n${'x'.repeat(200)}\r\n`), 'the data after loading');
+    assert.ok(conn.received().includes(':20\r\n'));
+    conn.close();
+    await server.shutdown();
+  } finally {
+    if (!released) files.releaseRead();
   }
 });
 
