@@ -165,7 +165,8 @@ export class Server {
     this.durableLog?.cron(now);
   }
 
-  private accept(socket: net.Socket): void {
+  /** Serves a connection (the listeners' callback; public for in-process benchmarks). */
+  accept(socket: net.Socket): void {
     this.stats.connectionsReceived++;
     if (this.clients.size >= this.config.maxclients) {
       this.stats.rejectedConnections++;

@@ -1,0 +1,84 @@
+// The server's cost per command without sockets: 50 in-process connections
+// fed pipelined SETs or GETs through the real parser, dispatcher and keyspace,
+// their replies discarded. Separates the JavaScript hot path from the kernel's
+// share of a redis-benchmark run; prints the best of several rounds in CPU
+// time (user + system) per command.
+//   npm run build && npm run bench:dispatch [-- --keys 100000 --depth 16 --rounds 10]
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { parseArgs } from 'node:util';
+
+// The build in dist/ (`npm run build` first), as the server runs: tsx's own
+// transform of src/ measured about twice as slow.
+const dist = <T>(path: string): Promise<T> => import(new URL(`../dist/${path}`, import.meta.url).href) as Promise<T>;
+const { Config } = await dist<typeof import('../src/config.js')>('config.js');
+const { encodeCommand } = await dist<typeof import('../src/resp/encode-command.js')>('resp/encode-command.js');
+const { Logger } = await dist<typeof import('../src/server/logger.js')>('server/logger.js');
+const { Server } = await dist<typeof import('../src/server/server.js')>('server/server.js');
+
+const { values } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '100000' },
+    depth: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '10' },
+  },
+});
+const keys = Number(values.keys);
+const depth = Number(values.depth);
+const rounds = Number(values.rounds);
+const CONNECTIONS = 50;
+const CHUNKS_PER_ROUND = 20_000;
+
+/** What Server.accept and Client use of a socket; writes are counted and dropped. */
+class NullSocket extends EventEmitter {
+  bytesWritten = 0;
+  writableLength = 0;
+  remoteAddress = '127.0.0.1';
+  remotePort = 1;
+  localAddress = '127.0.0.1';
+  localPort = 6379;
+  write(data: Buffer): boolean {
+    this.bytesWritten += data.length;
+    return true;
+  }
+  cork(): void {}
+  uncork(): void {}
+  end(): void {}
+  destroy(): void {}
+  pause(): void {}
+  resume(): void {}
+}
+
+/** A pipeline of `depth` commands on random keys (redis-benchmark's key:%012d). */
+function pipeline(command: 'SET' | 'GET'): Buffer {
+  const commands: Buffer[] = [];
+  for (let i = 0; i < depth; i++) {
+    const key = `key:${String(Math.floor(Math.random() * keys)).padStart(12, '0')}`;
+    commands.push(encodeCommand(command === 'SET' ? ['SET', key, 'xxx'] : ['GET', key]));
+  }
+  return Buffer.concat(commands);
+}
+
+/** Best CPU time per command over the rounds, in ns. */
+function measure(sockets: NullSocket[], command: 'SET' | 'GET'): number {
+  const chunks = Array.from({ length: 2000 }, () => pipeline(command));
+  let best = Infinity;
+  for (let round = 0; round < rounds; round++) {
+    const started = process.cpuUsage();
+    for (let i = 0; i < CHUNKS_PER_ROUND; i++) sockets[i % CONNECTIONS].emit('data', Buffer.from(chunks[i % chunks.length]));
+    const used = process.cpuUsage(started);
+    best = Math.min(best, ((used.user + used.system) * 1000) / (CHUNKS_PER_ROUND * depth));
+  }
+  return best;
+}
+
+const server = new Server(new Config({ port: 0, durability: 'none' }), new Logger({ logLevel: 'warning' }));
+const sockets = Array.from({ length: CONNECTIONS }, () => {
+  const socket = new NullSocket();
+  server.accept(socket as unknown as Socket);
+  return socket;
+});
+console.log(`${CONNECTIONS} connections, pipelines of ${depth}, ${keys} keys, best of ${rounds} rounds of ${CHUNKS_PER_ROUND} pipelines`);
+// SET first, so that GET finds the keys.
+for (const command of ['SET', 'GET'] as const) console.log(`${command}: ${measure(sockets, command).toFixed(0)} ns per command`);
+process.exit(0);
