@@ -169,7 +169,7 @@ function commandOfArgv(table: CommandTable, argv: Buffer[]): Command | undefined
 
 // ---- key extraction (db.c getKeysFromCommandWithSpecs and the getkeys procs) ----
 
-interface KeyRef {
+export interface KeyRef {
   pos: number;
   flags: readonly string[];
 }
@@ -356,8 +356,12 @@ function keysFromSpecs(info: CommandInfo, argv: Buffer[]): KeyRef[] | null {
   return keys;
 }
 
-/** getKeysFromCommandWithSpecs: key specs when they are reliable, else the command's own rules. */
-function commandKeys(command: Command, argv: Buffer[]): KeyRef[] {
+/**
+ * getKeysFromCommandWithSpecs: the positions of argv's keys (argv[0] is the
+ * command name), from key specs when they are reliable, else the command's
+ * own rules. COMMAND GETKEYS and the dispatcher's read gating both use it.
+ */
+export function commandKeys(command: Command, argv: Buffer[]): KeyRef[] {
   const specs = command.info.keySpecs;
   const hasKeySpec = specs.some((s) => !s.flags.includes('not_key'));
   const variableFlags = specs.some((s) => s.flags.includes('variable_flags'));

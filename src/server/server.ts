@@ -5,7 +5,8 @@ import { Config } from '../config.js';
 import { ERR, misconf, notAllowedWhileSubscribed, unknownCommand, unknownSubcommand, wrongArity } from '../errors.js';
 import { RequestParser } from '../resp/parser.js';
 import { encodeCommand } from '../resp/encode-command.js';
-import { CommandTable, keyPositions, type Command } from '../commands/table.js';
+import { commandKeys } from '../commands/command.js';
+import { CommandTable, type Command } from '../commands/table.js';
 import { handlers } from '../commands/index.js';
 import { ReplyError } from '../commands/reply-error.js';
 import { recordLatency } from '../commands/info.js';
@@ -377,8 +378,8 @@ export class Server {
     let seq = this.dbFloorSeq[db.index] ?? 0;
     const deleted = this.deletedSeqs.get(db);
     const older = this.olderDeletedSeqs.get(db);
-    for (const i of keyPositions(command, argv)) {
-      const key = argv[i].toString('latin1');
+    for (const { pos } of commandKeys(command, argv)) {
+      const key = argv[pos].toString('latin1');
       const entry = db.keys.get(key);
       seq = Math.max(seq, entry !== undefined ? entry.seq : (deleted?.get(key) ?? older?.get(key) ?? 0));
     }
