@@ -5,9 +5,8 @@
 // compared with redis-server by compat/scripts/hashes.txt.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis5';
 import { dumpKeyspace } from '../helpers/replay.js';
-import { failure, withLoggedClients } from '../helpers/clients.js';
+import { failure, keyEvents, withLoggedClients } from '../helpers/clients.js';
 
 const t = withLoggedClients(test);
 
@@ -232,11 +231,7 @@ test('WRONGTYPE from every hash command', async () => {
 });
 
 test('keyspace notifications', async () => {
-  const sub = new Redis({ port: t.s.port, host: '127.0.0.1', enableReadyCheck: false });
-  const events: string[] = [];
-  sub.on('pmessage', (_pattern, channel: string, message: string) => events.push(`${channel.slice('__keyevent@0__:'.length)} ${message}`));
-  await sub.psubscribe('__keyevent@0__:*');
-  await t.r.config('SET', 'notify-keyspace-events', 'KEA');
+  const notified = await keyEvents(t.s.port, t.r);
   try {
     await t.r.hset('h', 'a', '1', 'b', '2');
     await t.r.hset('h', 'a', '1'); // no new field, still notified
@@ -245,12 +240,10 @@ test('keyspace notifications', async () => {
     await t.r.hincrbyfloat('h', 'n', 1.5);
     await t.r.hdel('h', 'nosuch'); // silent
     await t.r.hdel('h', 'a', 'b', 'n');
-    await t.r.ping();
-    for (let i = 0; i < 50 && events.length < 7; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(events, ['hset h', 'hset h', 'hincrby h', 'hincrbyfloat h', 'hdel h', 'del h']);
+    await notified.arrived(7); // one more than expected: time for an extra event to show
+    assert.equal(notified.events, ['hset h', 'hset h', 'hincrby h', 'hincrbyfloat h', 'hdel h', 'del h']);
   } finally {
-    await t.r.config('SET', 'notify-keyspace-events', '');
-    sub.disconnect();
+    await notified.stop();
   }
 });
 

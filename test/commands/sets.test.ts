@@ -6,9 +6,8 @@
 // compat/scripts/sets.txt.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Redis } from 'ioredis5';
 import { dumpKeyspace } from '../helpers/replay.js';
-import { failure, withLoggedClients } from '../helpers/clients.js';
+import { failure, keyEvents, withLoggedClients } from '../helpers/clients.js';
 
 const t = withLoggedClients(test);
 
@@ -244,11 +243,7 @@ test('WRONGTYPE from every set command', async () => {
 });
 
 test('keyspace notifications', async () => {
-  const sub = new Redis({ port: t.s.port, host: '127.0.0.1', enableReadyCheck: false });
-  const events: string[] = [];
-  sub.on('pmessage', (_pattern, channel: string, message: string) => events.push(`${channel.slice('__keyevent@0__:'.length)} ${message}`));
-  await sub.psubscribe('__keyevent@0__:*');
-  await t.r.config('SET', 'notify-keyspace-events', 'KEA');
+  const notified = await keyEvents(t.s.port, t.r);
   try {
     await t.r.sadd('a', '1', '2', '3');
     await t.r.sadd('a', '1'); // nothing added: silent
@@ -262,7 +257,6 @@ test('keyspace notifications', async () => {
     await t.r.sunionstore('d', 'c');
     await t.r.sdiffstore('d', 'c', 'c');
     await t.r.sdiffstore('d', 'c', 'c'); // nothing to delete: silent
-    await t.r.ping();
     const expected = [
       'sadd a',
       'srem a',
@@ -279,11 +273,10 @@ test('keyspace notifications', async () => {
       'sunionstore d',
       'del d',
     ];
-    for (let i = 0; i < 50 && events.length < expected.length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(events, expected);
+    await notified.arrived(expected.length);
+    assert.equal(notified.events, expected);
   } finally {
-    await t.r.config('SET', 'notify-keyspace-events', '');
-    sub.disconnect();
+    await notified.stop();
   }
 });
 

@@ -11,6 +11,7 @@ import { createClient } from 'redis';
 import { captureLog, decodeCommands, type LogCapture } from '../helpers/log-capture.js';
 import { assertReplayRebuilds as assertKeyspaceRebuilt, dumpKeyspace, type KeyspaceDump } from '../helpers/replay.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { keyEvents } from '../helpers/clients.js';
 
 let s: TestServer;
 let log: LogCapture;
@@ -372,13 +373,7 @@ test('a sorted set converted to a skiplist stays one when it shrinks', async () 
 });
 
 test('keyspace events of each write', async () => {
-  await r.config('SET', 'notify-keyspace-events', 'KEA');
-  const sub = redis();
-  const events: string[] = [];
-  sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
-    if (channel.startsWith('__keyevent@0__:')) events.push(`${channel.slice(15)} ${message}`);
-  });
-  await sub.psubscribe('__keyevent@0__:*');
+  const notified = await keyEvents(s.port, r);
   await r.zadd('z', 1, 'a', 2, 'b', 3, 'c');
   await r.zadd('z', 'NX', 1, 'a');
   await r.zincrby('z', 1, 'a');
@@ -394,8 +389,9 @@ test('keyspace events of each write', async () => {
   await r.zrangestore('u', 'y', 0, -1);
   await r.zdiffstore('u', 1, 'y');
   await r.call('ZMPOP', '1', 'y', 'MAX');
-  for (let i = 0; i < 200 && !events.includes('zpopmax y'); i++) await delay(2);
-  assert.equal(events, [
+  await notified.arrived(16);
+  await notified.stop();
+  assert.equal(notified.events, [
     'zadd z',
     'zincr z',
     'zrem z',

@@ -17,6 +17,7 @@ import * as assert from 'uvu/assert';
 import { infoText } from '../../src/commands/info.js';
 import { scanSegment } from '../../src/wal/frame.js';
 import type { FaultFileLayer } from '../wal/fault-file-layer.js';
+import { SEED_SCENARIOS } from '../wal/helpers.js';
 import { connect, count, DIR, faultServer, infoField, isSegment, serverSocketOf, waitFor, type RawConnection } from './helpers.js';
 import type { TestServer } from '../helpers/server.js';
 
@@ -173,18 +174,7 @@ async function run(depths: number[]): Promise<{ turns: number[]; reads: number; 
   }
 }
 
-const TABLE: [number, number[]][] = [
-  [1, [1]],
-  [2, [2]],
-  [4, [4]],
-  [32, [32]],
-  [128, [128]],
-  [256, [128, 128]],
-  [512, [128, 128, 128, 128]],
-  [1000, [128, 128, 128, 128, 128, 128, 128, 104]],
-];
-
-for (const [depth, table] of TABLE) {
+for (const [depth, table] of SEED_SCENARIOS) {
   test(`depth ${depth} in one read on an idle server: batches ${table.join(',')}, each reply after its fdatasync`, async () => {
     assert.equal(chunks(depth), table, 'the project reading of the seed');
     for (let attempt = 1; ; attempt++) {

@@ -110,3 +110,35 @@ export function withLoggedClients(test: Test): LoggedClients {
   });
   return t;
 }
+
+export interface KeyEvents {
+  /** "event key" of every keyevent notification of database 0, in order. */
+  readonly events: string[];
+  /** Resolves once `count` events arrived (or after a second, for the assertion to say what came). */
+  arrived(count: number): Promise<void>;
+  /** Unsubscribes and turns notifications off again. */
+  stop(): Promise<void>;
+}
+
+/** Turns on notify-keyspace-events KEA through `admin` and collects database 0's key events on a connection of its own. */
+export async function keyEvents(port: number, admin: Redis5): Promise<KeyEvents> {
+  const sub = new Redis5({ port, host: '127.0.0.1', enableReadyCheck: false });
+  const events: string[] = [];
+  const prefix = '__keyevent@0__:';
+  sub.on('pmessage', (_pattern: string, channel: string, message: string) => {
+    if (channel.startsWith(prefix)) events.push(`${channel.slice(prefix.length)} ${message}`);
+  });
+  await sub.psubscribe(`${prefix}*`);
+  await admin.config('SET', 'notify-keyspace-events', 'KEA');
+  return {
+    events,
+    async arrived(count) {
+      await admin.ping();
+      for (let i = 0; i < 100 && events.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+    async stop() {
+      await admin.config('SET', 'notify-keyspace-events', '');
+      sub.disconnect();
+    },
+  };
+}

@@ -4,20 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FaultFileLayer } from './fault-file-layer.js';
-import { DIR, appendAll, durable, frameSizes, openLog, texts, tick } from './helpers.js';
+import { DIR, SEED_SCENARIOS, appendAll, durable, frameSizes, openLog, texts, tick } from './helpers.js';
 
-const SCENARIOS: [number, number[]][] = [
-  [1, [1]],
-  [2, [2]],
-  [4, [4]],
-  [32, [32]],
-  [128, [128]],
-  [256, [128, 128]],
-  [512, [128, 128, 128, 128]],
-  [1000, [128, 128, 128, 128, 128, 128, 128, 104]],
-];
-
-for (const [depth, batches] of SCENARIOS) {
+for (const [depth, batches] of SEED_SCENARIOS) {
   test(`a pipeline of ${depth} in one turn commits as [${batches}]`, async () => {
     const files = new FaultFileLayer();
     const { wal } = await openLog(files, { fsyncConcurrency: 8 });

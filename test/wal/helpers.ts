@@ -68,3 +68,18 @@ export function applyKv(replayed: string[]): Map<string, string> {
   }
   return state;
 }
+
+/**
+ * The seed's scenario table as the project reads it: a pipeline of `depth`
+ * writes arriving in one turn commits as these batches (batch-max 128).
+ */
+export const SEED_SCENARIOS: [depth: number, batches: number[]][] = [
+  [1, [1]],
+  [2, [2]],
+  [4, [4]],
+  [32, [32]],
+  [128, [128]],
+  [256, [128, 128]],
+  [512, [128, 128, 128, 128]],
+  [1000, [128, 128, 128, 128, 128, 128, 128, 104]],
+];
