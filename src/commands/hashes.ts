@@ -13,7 +13,7 @@ import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import { Dict } from '../store/dict.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble } from '../store/long-double.js';
-import { entryOfType, type EntryOf, isOption, lookupRead, lookupReadTyped, str } from './args.js';
+import { entryOfType, type EntryOf, isOption, lookupRead, lookupReadTyped, lookupTyped, str } from './args.js';
 import { collectionScan, type ScanStep } from './collection-scan.js';
 import { encodingOf, noteGrowth } from './keys.js';
 import { ReplyError } from './reply-error.js';
@@ -118,7 +118,7 @@ function hstrlen(c: Client, argv: Buffer[]): void {
 
 function hdel(c: Client, argv: Buffer[]): void {
   const key = str(argv[1]);
-  const hash = entryOfType(c.db.lookup(key), 'hash')?.value ?? null;
+  const hash = lookupTyped(c, key, 'hash');
   let deleted = 0;
   if (hash !== null) {
     for (let j = 2; j < argv.length && hash.size > 0; j++) if (hash.delete(str(argv[j]))) deleted++;

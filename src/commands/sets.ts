@@ -11,7 +11,7 @@ import { ERR } from '../errors.js';
 import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import { Dict } from '../store/dict.js';
-import { deleteKey, entryOfType, type EntryOf, intArg, isOption, lookupRead, lookupReadTyped, str } from './args.js';
+import { deleteKey, entryOfType, type EntryOf, intArg, isOption, lookupRead, lookupReadTyped, lookupTyped, str } from './args.js';
 import { collectionScan, type ScanStep } from './collection-scan.js';
 import { encodingOf, noteGrowth } from './keys.js';
 import { ReplyError } from './reply-error.js';
@@ -68,7 +68,7 @@ function sadd(c: Client, argv: Buffer[]): void {
 
 function srem(c: Client, argv: Buffer[]): void {
   const key = str(argv[1]);
-  const set = entryOfType(c.db.lookup(key), 'set')?.value ?? null;
+  const set = lookupTyped(c, key, 'set');
   let deleted = 0;
   if (set !== null) {
     for (let j = 2; j < argv.length && set.size > 0; j++) if (set.delete(str(argv[j]))) deleted++;
@@ -220,7 +220,7 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
   const count = intArg(argv[2], ERR.mustBePositive);
   if (count < 0) throw new ReplyError(ERR.mustBePositive);
   const key = str(argv[1]);
-  const set = entryOfType(c.db.lookup(key), 'set')?.value ?? null;
+  const set = lookupTyped(c, key, 'set');
   if (set === null || count === 0) {
     c.reply.set(0);
     return;
@@ -251,7 +251,7 @@ function spop(c: Client, argv: Buffer[]): void {
     return;
   }
   const key = str(argv[1]);
-  const set = entryOfType(c.db.lookup(key), 'set')?.value ?? null;
+  const set = lookupTyped(c, key, 'set');
   if (set === null) {
     c.reply.nullBulk();
     return;

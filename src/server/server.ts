@@ -401,7 +401,9 @@ export class Server {
   private olderUpTo = 0;
   /** Whole-database writes (FLUSHDB, SWAPDB): reads of that db wait for them. */
   private readonly dbFloorSeq: number[] = [];
-  private readonly touchedKeys: [Database, string][] = [];
+  /** Keys the running command modified, and their databases (parallel arrays: no pair per write). */
+  private readonly touchedKeys: string[] = [];
+  private readonly touchedKeyDbs: Database[] = [];
   private touchedDbs: Database[] = [];
   /** Why the log refuses writes (MISCONF), or '' while it is healthy. */
   logFailure = '';
@@ -414,7 +416,10 @@ export class Server {
     this.dirty++;
     if (this.blocking.count > 0) this.blocking.signalKey(db, key);
     this.touchWatched(db, key);
-    if (this.wal) this.touchedKeys.push([db, key]);
+    if (this.wal) {
+      this.touchedKeys.push(key);
+      this.touchedKeyDbs.push(db);
+    }
   }
 
   /** A write that changed a whole database (FLUSHDB, FLUSHALL, SWAPDB). */
@@ -438,7 +443,9 @@ export class Server {
     this.pendingLog = [];
     if (!this.wal) return 0;
     const seq = (this.lastSeq = this.wal.append(encodeRecord(entries)));
-    for (const [db, key] of this.touchedKeys) {
+    for (let i = 0; i < this.touchedKeys.length; i++) {
+      const db = this.touchedKeyDbs[i];
+      const key = this.touchedKeys[i];
       // The command just touched the key: its entry is at hand in the cache.
       const entry = db.keys.get(key);
       if (entry !== undefined) {
@@ -451,6 +458,7 @@ export class Server {
     }
     for (const db of this.touchedDbs) this.dbFloorSeq[db.index] = seq;
     this.touchedKeys.length = 0;
+    this.touchedKeyDbs.length = 0;
     this.touchedDbs.length = 0;
     return seq;
   }
