@@ -169,7 +169,7 @@ function commandOfArgv(table: CommandTable, argv: Buffer[]): Command | undefined
 
 // ---- key extraction (db.c getKeysFromCommandWithSpecs and the getkeys procs) ----
 
-export interface KeyRef {
+interface KeyRef {
   pos: number;
   flags: readonly string[];
 }

@@ -8,6 +8,7 @@
 // added to noteGrowth so that a conversion sticks as in Redis. HINCRBYFLOAT is
 // logged as HSET with the result, as Redis propagates it.
 import { ERR, wrongArity } from '../errors.js';
+import { copyBytes } from '../resp/bytes.js';
 import { parseInteger, parseInt64 } from '../resp/integers.js';
 import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
@@ -35,7 +36,7 @@ function hashForWrite(c: Client, key: string): EntryOf<'hash'> {
 
 /** Sets field to a copy of value (argv views the socket chunk); true when the field is new. */
 function setField(hash: Hash, field: Buffer, value: Buffer): boolean {
-  return hash.set(str(field), Buffer.from(value));
+  return hash.set(str(field), copyBytes(value));
 }
 
 /** Deletes the key of a hash left empty; notifies the given event and the deletion. */

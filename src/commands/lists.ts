@@ -7,6 +7,7 @@
 // that finds none blocks (server/blocking.ts) and, when served later, logs the
 // pop that happened then (LPOP/RPOP [count], LMOVE, RPOPLPUSH).
 import { ERR, wrongArity } from '../errors.js';
+import { copyBytes } from '../resp/bytes.js';
 import { blockForKeys, mayBlock, timeoutArg } from '../server/blocking.js';
 import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
@@ -94,7 +95,7 @@ function pushGeneric(c: Client, argv: Buffer[], where: Where, onlyIfExists: bool
     }
     list = createList(c, key);
   }
-  for (let j = 2; j < argv.length; j++) push(list, Buffer.from(argv[j]), where);
+  for (let j = 2; j < argv.length; j++) push(list, copyBytes(argv[j]), where);
   c.modified(key);
   c.reply.integer(list.length);
   listEvent(c, where === 'left' ? 'lpush' : 'rpush', key);
@@ -198,7 +199,7 @@ function lset(c: Client, argv: Buffer[]): void {
   if (list === null) throw new ReplyError(ERR.noSuchKey);
   let index = intArg(argv[2]);
   if (index < 0) index += list.length;
-  if (!list.set(index, Buffer.from(argv[3]))) throw new ReplyError(LIST_ERR.indexOutOfRange);
+  if (!list.set(index, copyBytes(argv[3]))) throw new ReplyError(LIST_ERR.indexOutOfRange);
   c.modified(key);
   c.reply.ok();
   listEvent(c, 'lset', key);
@@ -229,7 +230,7 @@ function linsert(c: Client, argv: Buffer[]): void {
     c.reply.integer(-1);
     return;
   }
-  list.insert(after ? at + 1 : at, Buffer.from(argv[4]));
+  list.insert(after ? at + 1 : at, copyBytes(argv[4]));
   c.modified(key);
   listEvent(c, 'linsert', key);
   c.reply.integer(list.length);
