@@ -19,6 +19,7 @@ const argv = yargs(hideBin(process.argv))
       'When a write is acknowledged: adaptive = after the fsync of its batch (batches sealed at --batch-max entries or when the input is drained), always = one fsync per write, everysec = fsync once a second (may lose 1 s), none = memory only [default: adaptive]',
   })
   .option('batch-max', { type: 'number', description: 'Most log entries per fsync batch in adaptive mode; 0 = no cap [default: 128]' })
+  .option('fsync-concurrency', { type: 'number', description: 'fdatasync calls the log keeps in flight in adaptive mode, at least 1 [default: 4]' })
   .option('requirepass', { type: 'string', description: 'Password clients must AUTH with (user "default")' })
   .option('config', { type: 'string', description: 'redis.conf-style file with Redis directive names; flags win over it' })
   .option('wal-repair', { type: 'boolean', description: 'Truncate the log at the first corrupt batch (after keeping a copy) instead of refusing to start' })
@@ -42,6 +43,7 @@ if (argv.bind !== undefined) config.bind = argv.bind;
 if (argv.dir !== undefined) config.dir = argv.dir;
 if (argv.durability !== undefined) config.durability = argv.durability as Durability;
 if (argv['batch-max'] !== undefined) config.batchMax = argv['batch-max'];
+if (argv['fsync-concurrency'] !== undefined) config.fsyncConcurrency = argv['fsync-concurrency'];
 if (argv.requirepass !== undefined) config.requirepass = argv.requirepass;
 if (argv['wal-repair']) config.walRepair = true;
 

@@ -240,7 +240,7 @@ function kept<T>(name: string, fallback: T): Slot<T> {
   };
 }
 
-type NumberField = 'port' | 'databases' | 'maxclients' | 'hz' | 'batchMax' | 'protoMaxBulkLen';
+type NumberField = 'port' | 'databases' | 'maxclients' | 'hz' | 'batchMax' | 'fsyncConcurrency' | 'protoMaxBulkLen';
 
 function numberField(field: NumberField): Slot<bigint> {
   return {
@@ -1021,6 +1021,7 @@ export const parameters: Parameter[] = [
     },
   }),
   numeric({ name: 'wal-batch-max', apply: 'durability' }, 'int', 0n, INT_MAX, 128n, 'integer', numberField('batchMax')),
+  numeric({ name: 'wal-fsync-concurrency', apply: 'durability' }, 'int', 1n, 1024n, 4n, 'integer', numberField('fsyncConcurrency')),
 ];
 
 const saveSlot = kept<[bigint, bigint][]>('save', DEFAULT_SAVE);

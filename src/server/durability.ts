@@ -202,10 +202,12 @@ export class DurableLog {
     return this.baseSize + this.wal.stats().bytes - this.bytesAtBase;
   }
 
-  /** After CONFIG SET: carries config.durability and config.batchMax over to the log. */
+  /** After CONFIG SET: carries config.durability, batchMax and fsyncConcurrency over to the log. */
   reconfigure(): void {
     const { config, logger } = this.server;
-    if (config.batchMax !== this.wal.stats().batchMax) this.wal.setBatchMax(config.batchMax);
+    const stats = this.wal.stats();
+    if (config.batchMax !== stats.batchMax) this.wal.setBatchMax(config.batchMax);
+    if (config.fsyncConcurrency !== stats.fsyncConcurrency) this.wal.setFsyncConcurrency(config.fsyncConcurrency);
     const mode = config.durability;
     const from = this.wal.durability;
     if (mode === from) return;
@@ -256,6 +258,7 @@ export class DurableLog {
     lines.push(
       `wal_durability:${s.mode}`,
       `wal_batch_max:${s.batchMax}`,
+      `wal_fsync_concurrency:${s.fsyncConcurrency}`,
       `wal_entries:${s.entries}`,
       `wal_batches:${s.batches}`,
       `wal_fsyncs:${s.fsyncs}`,

@@ -46,6 +46,7 @@ export type SnapshotWriter = (append: (payload: Payload) => void) => void;
 export interface WalStats {
   mode: Durability;
   batchMax: number;
+  fsyncConcurrency: number;
   healthy: boolean;
   /** Entries, batches (frames) and bytes written to segments, and completed fdatasyncs. */
   entries: number;
@@ -155,7 +156,7 @@ export class WriteAheadLog {
   private mode: Durability;
   private batchMax: number;
   private readonly dir: string;
-  private readonly concurrency: number;
+  private concurrency: number;
   private readonly segmentSize: number;
   private readonly repair: boolean;
   private readonly files: FileLayer;
@@ -292,6 +293,12 @@ export class WriteAheadLog {
     if (n > 0 && this.open.entries.length >= n) this.seal();
   }
 
+  /** Changes how many fdatasyncs adaptive mode keeps in flight; those running finish as they are. */
+  setFsyncConcurrency(n: number): void {
+    this.concurrency = checkCount('fsyncConcurrency', n, 1);
+    this.syncIfSlot(false);
+  }
+
   /**
    * Switches the durability mode. Between file modes it takes effect at once.
    * To 'none' it stops logging and closes the files (they stay on disk, now
@@ -338,6 +345,7 @@ export class WriteAheadLog {
     return {
       mode: this.mode,
       batchMax: this.batchMax,
+      fsyncConcurrency: this.concurrency,
       healthy: this.healthy,
       entries: this.entryCount,
       batches: this.batchCount,

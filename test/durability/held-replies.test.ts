@@ -80,4 +80,36 @@ test('shutdown answers the held replies after the log committed them', async () 
   conn.close();
 });
 
+test('wal-fsync-concurrency bounds the fdatasyncs in flight, set at start and by CONFIG SET', async () => {
+  const { server, files } = await faultServer({ fsyncConcurrency: 2 });
+  const conn = await connect(server.port);
+  /** 512 SETs seal 4 batches in one turn: at most `inFlight` fdatasyncs may cover them at once. */
+  async function fourBatches(inFlight: number): Promise<void> {
+    const before = count(conn.received(), '+OK\r\n');
+    files.holdFsyncs(isSegment);
+    conn.send(...Array.from({ length: 512 }, (_, i) => ['SET', `key:${i}`, 'v']));
+    await waitFor(() => files.heldFsyncs.length === inFlight, `${inFlight} fdatasyncs in flight`);
+    await settle();
+    assert.is(files.heldFsyncs.length, inFlight, 'no more fdatasyncs while those are held');
+    files.stopHolding();
+    await waitFor(() => count(conn.received(), '+OK\r\n') === before + 512, 'all acknowledged');
+  }
+  await fourBatches(2);
+  conn.send(['CONFIG', 'SET', 'wal-fsync-concurrency', '3']);
+  await waitFor(() => count(conn.received(), '+OK\r\n') === 513, 'CONFIG SET');
+  await fourBatches(3);
+
+  const mark = conn.received().length;
+  conn.send(['CONFIG', 'SET', 'wal-fsync-concurrency', '0'], ['CONFIG', 'GET', 'wal-fsync-concurrency'], ['INFO', 'persistence']);
+  await waitFor(() => conn.received().includes('wal_last_seq'), 'INFO');
+  const replies = conn.received().slice(mark);
+  assert.ok(
+    replies.startsWith("-ERR CONFIG SET failed (possibly related to argument 'wal-fsync-concurrency') - argument must be between 1 and 1024 inclusive\r\n*2\r\n$21\r\nwal-fsync-concurrency\r\n$1\r\n3\r\n"),
+    replies.slice(0, 200),
+  );
+  assert.is(infoField(replies, 'wal_fsync_concurrency'), '3');
+  conn.close();
+  await server.stop();
+});
+
 test.run();
