@@ -12,6 +12,7 @@
 import { ERR } from '../errors.js';
 import type { Client } from '../server/client.js';
 import { NOTIFY } from '../server/notify.js';
+import { copyBytes } from '../resp/bytes.js';
 import { Deque } from '../store/deque.js';
 import type { KeyEntry } from '../store/keyspace.js';
 import { intArg, isOption, lookupRead, storeOrDelete, str } from './args.js';
@@ -266,7 +267,7 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
       if (o.gets.length === 0) list.pushBack(Buffer.from(elements[j], 'latin1'));
       for (const pattern of o.gets) {
         const value = lookupByPattern(c, pattern, elements[j], true);
-        list.pushBack(value === null ? Buffer.alloc(0) : typeof value === 'string' ? Buffer.from(value, 'latin1') : value);
+        list.pushBack(value === null ? Buffer.alloc(0) : typeof value === 'string' ? Buffer.from(value, 'latin1') : copyBytes(value));
       }
     }
   }

@@ -25,9 +25,10 @@ const SUBSCRIBED_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscr
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const SELECT_PREFIX = Buffer.from('*2\r\n$6\r\nSELECT\r\n');
 
+/** A command of a log record, encoded when logged: what it names may change later in the same record (in-place string writes). */
 interface LogEntry {
   db: number;
-  command: Buffer | (Buffer | string)[];
+  command: Buffer;
 }
 
 export class Server {
@@ -83,7 +84,7 @@ export class Server {
       this.stats.expiredKeys++;
       notify(this, NOTIFY.expired, 'expired', key, db.index);
       this.touchWatched(db, key);
-      this.pendingLog.push({ db: db.index, command: ['DEL', key] });
+      this.pendingLog.push({ db: db.index, command: encodeCommand(['DEL', key]) });
       if (!this.dispatching) this.commitLog();
     };
     this.keyspace.onNewKey = (db, key) => notify(this, NOTIFY.new, 'new', key, db.index);
@@ -346,7 +347,7 @@ export class Server {
     if (this.wal !== null && this.dirty > dirtyBefore && !this.loggedExplicitly && command.isWrite) {
       // Only the top-level command has raw bytes; EXEC's commands are encoded.
       const raw = this.rawSource && argv === this.rawArgv ? this.rawSource.subarray(this.rawStart, this.rawEnd) : null;
-      this.pendingLog.push({ db, command: raw ?? argv });
+      this.pendingLog.push({ db, command: raw ?? encodeCommand(argv) });
     }
     this.loggedExplicitly = explicitBefore;
     const stats = command.stats;
@@ -433,7 +434,7 @@ export class Server {
 
   logEffect(db: number, argv: (Buffer | string)[]): void {
     this.loggedExplicitly = true;
-    this.pendingLog.push({ db, command: argv });
+    this.pendingLog.push({ db, command: encodeCommand(argv) });
   }
 
   /** Appends the pending effects as one log record; returns its sequence number (0 if none). */
@@ -615,7 +616,7 @@ function encodeRecord(entries: LogEntry[]): Buffer[] {
       pieces.push(SELECT_PREFIX, Buffer.from(`$${index.length}\r\n${index}\r\n`));
       db = entry.db;
     }
-    pieces.push(Buffer.isBuffer(entry.command) ? entry.command : encodeCommand(entry.command));
+    pieces.push(entry.command);
   }
   return pieces;
 }

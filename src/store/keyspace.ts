@@ -29,7 +29,7 @@ export class Database {
 
   constructor(
     readonly index: number,
-    private readonly keyspace: Keyspace,
+    readonly keyspace: Keyspace,
   ) {}
 
   get size(): number {

@@ -514,6 +514,20 @@ test('SORT ... STORE: orders, LIMIT, BY and GET patterns, sets, an empty result 
 
 // ---- transactions ----
 
+test('MULTI/EXEC: a value logged early in the record keeps its bytes when a later command overwrites it in place', async () => {
+  await t.r5
+    .multi()
+    .call('SET', 'k', 'aaa', 'PX', 100000)
+    .call('COPY', 'k', 'j')
+    .call('SET', 'k', 'bbb')
+    .call('INCRBYFLOAT', 'f', '1.5')
+    .call('SET', 'f', '2.5')
+    .exec();
+  assert.is(await call('GET', 'j'), 'aaa');
+  assert.equal(loggedAs('SET')[0].slice(0, 3), ['SET', 'k', 'aaa']);
+  await replayMatches();
+});
+
 test('MULTI/EXEC across families and databases, with failing commands inside: one record, the rest applied', async () => {
   await call('SET', 'text', 'abc');
   await call('SADD', 's', 'a', 'b', 'c', 'd', 'e');

@@ -68,6 +68,42 @@ test('GET and SET round-trip binary values and count hits and misses', async () 
   assert.is(await failure(r.call('GET')), "ERR wrong number of arguments for 'get' command");
 });
 
+test('a value overwritten in place by one of the same length: copies, replies and encodings keep what they saw', async () => {
+  const db = s.server.keyspace.databases[0];
+  await r.set('a', 'xxx');
+  const stored = db.keys.get('a')?.value;
+  // One pipeline: the replies to the GETs were written before the SETs overwrote the bytes.
+  const replies = await r.pipeline().get('a').set('a', 'yyy').get('a').getset('a', 'zzz').get('a').exec();
+  assert.equal(replies?.map(([, reply]) => reply), ['xxx', 'OK', 'yyy', 'yyy', 'zzz']);
+  assert.is(db.keys.get('a')?.value, stored, 'the same value, overwritten in place');
+
+  assert.is(await r.copy('a', 'b'), 1);
+  await r.set('a', 'www');
+  assert.is(await r.get('b'), 'zzz', 'COPY copied the bytes');
+
+  await r.rpush('ids', '1');
+  await r.set('w_1', 'aaa');
+  assert.is(await r.sort('ids', 'BY', 'nosort', 'GET', 'w_*', 'STORE', 'sorted'), 1);
+  await r.set('w_1', 'bbb');
+  assert.equal(await r.lrange('sorted', 0, -1), ['aaa'], 'SORT ... STORE copied the bytes');
+
+  await r.set('n', '123');
+  assert.is(await r.incr('n'), 124);
+  assert.is(await r.set('n', 'abc'), 'OK');
+  assert.is(await r.object('ENCODING', 'n'), 'embstr');
+  assert.is(await r.set('n', '456'), 'OK');
+  assert.is(await r.object('ENCODING', 'n'), 'int');
+  assert.is(await r.incrbyfloat('f', '1.5'), '1.5');
+  await r.set('f', '789');
+  assert.is(await r.object('ENCODING', 'f'), 'int', 'an INCRBYFLOAT result is replaced, not overwritten');
+  await r.append('f', '0');
+  await r.set('f', 'abcd');
+  assert.is(await r.object('ENCODING', 'f'), 'embstr', 'an appended value is replaced, not overwritten');
+  await r.set('t', 'old', 'EX', 100);
+  await r.set('t', 'new');
+  assert.is(await r.ttl('t'), -1, 'SET drops the TTL');
+});
+
 test('SET overwrites any type and drops the TTL', async () => {
   putList('l');
   assert.is(await r.set('l', 'v'), 'OK');
