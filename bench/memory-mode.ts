@@ -4,16 +4,17 @@
 // ratio as a markdown table.
 //   npm run build && npm run bench:memory [-- --requests N --rounds R]
 import { parseArgs } from 'node:util';
-import { redisBenchmark, startRedis, startVelocity } from './servers.js';
+import { pinCpus, redisBenchmark, startRedis, startVelocity } from './servers.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '500000' }, rounds: { type: 'string', default: '3' } } });
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 
+const pinning = pinCpus();
 const redis = await startRedis('redis-server (no persistence)', ['--appendonly', 'no']);
 const velocity = await startVelocity('VelocityDB (--durability none)', ['--durability', 'none']);
 try {
-  console.log(`redis-benchmark -c 50 -n ${requests} -r 100000, best of ${rounds} alternating rounds\n`);
+  console.log(`redis-benchmark -c 50 -n ${requests} -r 100000, best of ${rounds} alternating rounds; ${pinning}\n`);
   console.log('| test | pipeline | redis-server rps | VelocityDB rps | ratio |');
   console.log('|---|---:|---:|---:|---:|');
   for (const test of ['set', 'get']) {

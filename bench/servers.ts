@@ -1,19 +1,41 @@
 // The servers a benchmark compares (real redis-server and VelocityDB from
 // dist/, started by compat/servers.ts on free ports in temporary directories)
 // and redis-benchmark runs against them.
+//
+// pinCpus() (the memory-mode benchmark): with two or more CPUs, every
+// server then runs on CPU 0 (all its threads) and redis-benchmark on CPU 1,
+// so each server has one core to itself and the load generator the other.
+// Unpinned, the threads a Node.js server keeps besides its event loop (V8's
+// garbage collector helpers) take turns on the load generator's core. The
+// durability benchmark leaves scheduling to the kernel: there the log's
+// fdatasyncs run on libuv's threads, as redis-server's fsyncs run on its own.
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { startRedis as startRedisServer, startVelocityDb, type RunningServer } from '../compat/servers.js';
 
 export type { RunningServer };
 
+let PINNED = false;
+
+/** Pins servers started from now on, and redis-benchmark; returns what it did, for the report. */
+export function pinCpus(): string {
+  PINNED = availableParallelism() >= 2;
+  return PINNED ? 'servers pinned to CPU 0 (all threads), redis-benchmark to CPU 1 (taskset)' : 'one CPU: nothing pinned';
+}
+
+function pinned(server: RunningServer): RunningServer {
+  if (PINNED) execFileSync('taskset', ['--all-tasks', '--cpu-list', '-p', '0', String(server.pid)], { stdio: 'ignore' });
+  return server;
+}
+
 /** redis-server with extra config directives, e.g. ['--appendonly', 'yes']. */
-export function startRedis(name: string, directives: string[]): Promise<RunningServer> {
-  return startRedisServer(directives, name);
+export async function startRedis(name: string, directives: string[]): Promise<RunningServer> {
+  return pinned(await startRedisServer(directives, name));
 }
 
 /** VelocityDB from dist/ (run `npm run build` first) with extra flags. */
-export function startVelocity(name: string, flags: string[]): Promise<RunningServer> {
-  return startVelocityDb(flags, name);
+export async function startVelocity(name: string, flags: string[]): Promise<RunningServer> {
+  return pinned(await startVelocityDb(flags, name));
 }
 
 export interface BenchResult {
@@ -26,7 +48,7 @@ export interface BenchResult {
 /** One redis-benchmark test (e.g. 'set') with -c clients and -P pipeline depth. */
 export function redisBenchmark(port: number, test: string, clients: number, pipeline: number, requests: number): BenchResult {
   const args = ['-p', String(port), '-t', test, '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '-r', '100000', '--csv'];
-  const out = execFileSync('redis-benchmark', args, {
+  const out = execFileSync(PINNED ? 'taskset' : 'redis-benchmark', PINNED ? ['--cpu-list', '1', 'redis-benchmark', ...args] : args, {
     encoding: 'utf8',
     timeout: 600_000,
   });
