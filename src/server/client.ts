@@ -90,11 +90,11 @@ export class Client {
    */
   hold(start: number, seq: number, ownRecord = false): void {
     if (seq <= this.server.durableSeq) return;
+    if (this.holdSeqs.length === 0) this.server.waiting.add(this);
     this.holdStarts.push(start);
     this.holdEnds.push(this.reply.offset);
     this.holdSeqs.push(seq);
     this.holdOwn.push(ownRecord);
-    this.server.waiting.add(this);
   }
 
   get isHeld(): boolean {

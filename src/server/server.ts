@@ -4,6 +4,7 @@ import net from 'node:net';
 import { Config } from '../config.js';
 import { ERR, misconf, notAllowedWhileSubscribed, unknownCommand, unknownSubcommand, wrongArity } from '../errors.js';
 import { RequestParser } from '../resp/parser.js';
+import { view } from '../resp/bytes.js';
 import { encodeCommand } from '../resp/encode-command.js';
 import { commandKeys } from '../commands/command.js';
 import { CommandTable, type Command } from '../commands/table.js';
@@ -16,6 +17,7 @@ import { Client } from './client.js';
 import { notify, NOTIFY } from './notify.js';
 import { unsubscribeClient } from './pubsub.js';
 import { Stats } from './stats.js';
+import type { Payload } from '../wal/frame.js';
 import type { DurableLog } from './durability.js';
 import type { Logger } from './logger.js';
 
@@ -346,7 +348,7 @@ export class Server {
     }
     if (this.wal !== null && this.dirty > dirtyBefore && !this.loggedExplicitly && command.isWrite) {
       // Only the top-level command has raw bytes; EXEC's commands are encoded.
-      const raw = this.rawSource && argv === this.rawArgv ? this.rawSource.subarray(this.rawStart, this.rawEnd) : null;
+      const raw = this.rawSource && argv === this.rawArgv ? view(this.rawSource, this.rawStart, this.rawEnd - this.rawStart) : null;
       this.pendingLog.push({ db, command: raw ?? encodeCommand(argv) });
     }
     this.loggedExplicitly = explicitBefore;
@@ -524,7 +526,7 @@ export class Server {
   }
 
   /** Where records go (null: durability none); the durability layer wires it. */
-  wal: { append(payload: Buffer[]): number } | null = null;
+  wal: { append(payload: Payload): number } | null = null;
   durableLog: DurableLog | null = null;
 
   /** RESET: the connection as it was after connecting. */
@@ -607,7 +609,9 @@ export class Server {
 }
 
 /** One log record: the effects' RESP commands, starting in db 0 (records are self-contained). */
-function encodeRecord(entries: LogEntry[]): Buffer[] {
+function encodeRecord(entries: LogEntry[]): Payload {
+  // The common record, one command in db 0, is that command's bytes.
+  if (entries.length === 1 && entries[0].db === 0) return entries[0].command;
   const pieces: Buffer[] = [];
   let db = 0;
   for (const entry of entries) {
