@@ -8,37 +8,27 @@ import * as assert from 'uvu/assert';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis5';
 import { createClient } from 'redis';
-import { decodeCommands } from '../helpers/log-capture.js';
+import { captureLog, decodeCommands, type LogCapture } from '../helpers/log-capture.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
 /** Log records since the test began. */
-let records: Buffer[] = [];
-let seq = 0;
-/** Whether appended records count as durable at once. */
-let durableAtOnce = true;
+let log: LogCapture;
 const clients: { disconnect(): void }[] = [];
 
 test.before(async () => {
   s = await startServer();
-  s.server.wal = {
-    append(payload: Buffer[]) {
-      records.push(Buffer.concat(payload));
-      s.server.lastSeq = ++seq;
-      if (durableAtOnce) s.server.durableSeq = seq;
-      return seq;
-    },
-  };
+  log = captureLog(s.server);
 });
 test.after(async () => {
   await s.stop();
 });
 test.before.each(async () => {
-  durableAtOnce = true;
+  log.durableAtOnce = true;
   s.server.durableSeq = s.server.lastSeq;
   const r = redis();
   await r.flushall();
-  records = [];
+  log.clear();
 });
 test.after.each(() => {
   for (const c of clients.splice(0)) c.disconnect();
@@ -63,7 +53,7 @@ function delay(ms: number): Promise<void> {
 
 /** Logged commands, names uppercased. */
 function logged(): string[][] {
-  return records.flatMap(decode);
+  return log.records.flatMap(decode);
 }
 
 /** The commands of one log record, names uppercased. */
@@ -191,7 +181,7 @@ test('a push inside MULTI/EXEC wakes the client after the whole transaction', as
   ]);
   assert.equal(await popped, ['k', 'b']);
   // The transaction is one record; the served pop is the next.
-  assert.equal(records.map(decode), [
+  assert.equal(log.records.map(decode), [
     [
       ['RPUSH', 'k', 'a', 'b'],
       ['LPOP', 'k'],
@@ -388,7 +378,7 @@ test('clients block per database', async () => {
 });
 
 test("the served client's reply waits until its log record is durable", async () => {
-  durableAtOnce = false;
+  log.durableAtOnce = false;
   const c = await raw();
   const w = await raw();
   c.socket.write('BLPOP k 0\r\n');
@@ -396,16 +386,16 @@ test("the served client's reply waits until its log record is durable", async ()
   w.socket.write('RPUSH k v\r\n');
   await delay(30);
   // Both the push and the served pop are logged, neither is durable yet.
-  assert.is(records.length, 2);
+  assert.is(log.records.length, 2);
   assert.is(w.received(), '');
   assert.is(c.received(), '');
   // The push becomes durable: only its reply leaves.
-  s.server.durableSeq = seq - 1;
+  s.server.durableSeq = s.server.lastSeq - 1;
   for (const held of [...s.server.waiting]) held.flush();
   await w.waitFor(':1\r\n');
   await delay(10);
   assert.is(c.received(), '');
-  s.server.durableSeq = seq;
+  s.server.durableSeq = s.server.lastSeq;
   for (const held of [...s.server.waiting]) held.flush();
   await c.waitFor('*2\r\n$1\r\nk\r\n$1\r\nv\r\n');
 });
@@ -477,7 +467,7 @@ test('replaying the log rebuilds the same lists', async () => {
     await new Promise((resolve) => c.once('connect', resolve));
     let data = '';
     c.on('data', (chunk) => (data += chunk.toString('latin1')));
-    for (const record of records) c.write(Buffer.concat([Buffer.from('SELECT 0\r\n'), record]));
+    for (const record of log.records) c.write(Buffer.concat([Buffer.from('SELECT 0\r\n'), record]));
     c.write('PING\r\n');
     for (let i = 0; i < 500 && !data.endsWith('+PONG\r\n'); i++) await delay(2);
     c.destroy();

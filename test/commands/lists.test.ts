@@ -6,30 +6,27 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis5';
 import { createClient } from 'redis';
-import { decodeCommands } from '../helpers/log-capture.js';
+import { captureLog, decodeCommands, type LogCapture } from '../helpers/log-capture.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let s: TestServer;
 let r: Redis;
 let n: ReturnType<typeof createClient>;
-/** Every logged command since the test began, name uppercased. */
-let logged: string[][] = [];
+let log: LogCapture;
 
 /** The commands of one log record, names uppercased. */
 function decode(record: Buffer): string[][] {
   return decodeCommands(record).map(([name, ...args]) => [name.toUpperCase(), ...args]);
 }
 
+/** Every logged command since the test began, name uppercased. */
+function logged(): string[][] {
+  return log.records.flatMap(decode);
+}
+
 test.before(async () => {
   s = await startServer();
-  let seq = 0;
-  s.server.wal = {
-    append(payload: Buffer[]) {
-      logged.push(...decode(Buffer.concat(payload)));
-      s.server.lastSeq = s.server.durableSeq = ++seq;
-      return seq;
-    },
-  };
+  log = captureLog(s.server);
   r = new Redis({ port: s.port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0 });
   await r.connect();
   n = createClient({ socket: { port: s.port, host: '127.0.0.1', reconnectStrategy: false } });
@@ -43,7 +40,7 @@ test.after(async () => {
 });
 test.before.each(async () => {
   await r.flushall();
-  logged = [];
+  log.clear();
 });
 
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -79,7 +76,7 @@ test('LPUSH, RPUSH, LPUSHX, RPUSHX and LLEN', async () => {
   }
   assert.is(await failure(r.call('LPUSH', 'l')), "ERR wrong number of arguments for 'lpush' command");
   // LPUSHX on a missing key writes nothing, so nothing is logged.
-  assert.equal(logged, [
+  assert.equal(logged(), [
     ['RPUSH', 'l', 'a', 'b', 'c'],
     ['LPUSH', 'l', 'z', 'y'],
     ['LPUSHX', 'l', 'x'],
@@ -119,7 +116,7 @@ test('LPOP and RPOP, with and without COUNT, delete the emptied list', async () 
   assert.is(await n.lPop('nosuch'), null);
   assert.is(await n.sendCommand(['LPOP', 'nosuch', '2']), null);
   assert.is(await n.rPop('l'), 'a');
-  assert.equal(logged.slice(1), [['LPOP', 'l'], ['RPOP', 'l'], ['RPOP', 'l', '2'], ['LPOP', 'l', '10'], ['RPUSH', 'l', 'a'], ['SET', 's', 'v'], ['RPOP', 'l']]);
+  assert.equal(logged().slice(1), [['LPOP', 'l'], ['RPOP', 'l'], ['RPOP', 'l', '2'], ['LPOP', 'l', '10'], ['RPUSH', 'l', 'a'], ['SET', 's', 'v'], ['RPOP', 'l']]);
 });
 
 test('LRANGE and LINDEX with negative and out-of-range indexes', async () => {
@@ -141,7 +138,7 @@ test('LRANGE and LINDEX with negative and out-of-range indexes', async () => {
   assert.is(await failure(r.call('LINDEX', 'r', 'x')), NOT_INTEGER);
   // A missing key answers before the index is parsed.
   assert.is(await r.call('LINDEX', 'nosuch', 'x'), null);
-  assert.equal(logged.length, 1);
+  assert.equal(logged().length, 1);
 });
 
 test('LSET', async () => {
@@ -169,7 +166,7 @@ test('LINSERT', async () => {
   assert.is(await n.lInsert('l', 'BEFORE', 'a', 'first'), 8);
   assert.is(await r.lindex('l', 0), 'first');
   assert.equal(
-    logged.filter(([name]) => name === 'LINSERT'),
+    logged().filter(([name]) => name === 'LINSERT'),
     [
       ['LINSERT', 'l', 'BEFORE', 'b', 'x'],
       ['LINSERT', 'l', 'AFTER', 'b', 'y'],
@@ -193,7 +190,7 @@ test('LREM from the head, from the tail and all', async () => {
   assert.is(await r.exists('l'), 0);
   assert.is(await failure(r.call('LREM', 'nosuch', 'x', 'a')), NOT_INTEGER);
   // A LREM that removed nothing is not logged.
-  assert.is(logged.filter(([name]) => name === 'LREM').length, 5);
+  assert.is(logged().filter(([name]) => name === 'LREM').length, 5);
 });
 
 test('LTRIM keeps a range and deletes an emptied list', async () => {
@@ -267,14 +264,14 @@ test('LMOVE and RPOPLPUSH, rotation and WRONGTYPE', async () => {
 test('LMPOP pops from the first non-empty list and logs LPOP/RPOP with the count', async () => {
   await r.rpush('m1', 'a', 'b', 'c');
   await r.rpush('m2', 'x', 'y');
-  logged = [];
+  log.clear();
   assert.equal(await r.call('LMPOP', '2', 'nosuch', 'm1', 'LEFT'), ['m1', ['a']]);
   assert.equal(await r.call('LMPOP', '2', 'nosuch', 'm1', 'RIGHT', 'COUNT', '5'), ['m1', ['c', 'b']]);
   assert.is(await r.exists('m1'), 0);
   assert.equal(await n.lmPop(['m1', 'm2'], 'LEFT', { COUNT: 1 }), ['m2', ['x']]);
   assert.is(await r.call('LMPOP', '1', 'nosuch', 'LEFT'), null);
   assert.is(await n.sendCommand(['LMPOP', '1', 'nosuch', 'LEFT']), null);
-  assert.equal(logged, [['LPOP', 'm1', '1'], ['RPOP', 'm1', '2'], ['LPOP', 'm2', '1']]);
+  assert.equal(logged(), [['LPOP', 'm1', '1'], ['RPOP', 'm1', '2'], ['LPOP', 'm2', '1']]);
   assert.is(await failure(r.call('LMPOP', '0', 'm2', 'LEFT')), 'ERR numkeys should be greater than 0');
   assert.is(await failure(r.call('LMPOP', '3', 'm2', 'LEFT')), SYNTAX);
   assert.is(await failure(r.call('LMPOP', '1', 'm2', 'UP')), SYNTAX);
@@ -287,14 +284,14 @@ test('LMPOP pops from the first non-empty list and logs LPOP/RPOP with the count
 test('blocking commands with data answer at once and are logged as their non-blocking forms', async () => {
   await r.rpush('b1', 'a', 'b', 'c', 'd', 'e');
   await r.rpush('b2', 'c');
-  logged = [];
+  log.clear();
   assert.equal(await r.blpop('nosuch', 'b1', 'b2', 0), ['b1', 'a']);
   assert.equal(await r.brpop('b2', 'b1', 1), ['b2', 'c']);
   assert.is(await r.blmove('b1', 'b3', 'LEFT', 'RIGHT', 0), 'b');
   assert.is(await r.brpoplpush('b3', 'b4', 0.5), 'b');
   assert.equal(await r.call('BLMPOP', '0', '2', 'b1', 'b4', 'RIGHT', 'COUNT', '2'), ['b1', ['e', 'd']]);
   assert.equal(await n.blPop('b1', 0), { key: 'b1', element: 'c' });
-  assert.equal(logged, [
+  assert.equal(logged(), [
     ['LPOP', 'b1'],
     ['RPOP', 'b2'],
     ['LMOVE', 'b1', 'b3', 'LEFT', 'RIGHT'],

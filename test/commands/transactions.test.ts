@@ -2,23 +2,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis5';
+import { captureLog, type LogCapture } from '../helpers/log-capture.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let a: Redis;
 let b: Redis;
-const records: string[] = [];
+let log: LogCapture;
+/** The log records since the test began, latin1. */
+const records = (): string[] => log.records.map((record) => record.toString('latin1'));
 
 test.before(async () => {
   server = await startServer();
-  // Capture log records; everything counts as durable at once.
-  server.server.wal = {
-    append(payload: Buffer[]) {
-      records.push(Buffer.concat(payload).toString('latin1'));
-      server.server.durableSeq = server.server.lastSeq = records.length;
-      return records.length;
-    },
-  };
+  log = captureLog(server.server);
   a = new Redis({ port: server.port, lazyConnect: true, enableReadyCheck: false });
   b = new Redis({ port: server.port, lazyConnect: true, enableReadyCheck: false });
   await Promise.all([a.connect(), b.connect()]);
@@ -30,7 +26,7 @@ test.after(async () => {
 });
 test.before.each(async () => {
   await a.flushall();
-  records.length = 0;
+  log.clear();
 });
 
 test('queued commands answer QUEUED and EXEC runs them in order', async () => {
@@ -40,9 +36,9 @@ test('queued commands answer QUEUED and EXEC runs them in order', async () => {
 
 test('an EXEC is one log record holding every effect, SELECT included', async () => {
   await a.multi().set('x', '1').select(2).set('y', '2').incr('y').select(0).exec();
-  assert.is(records.length, 1);
+  assert.is(records().length, 1);
   assert.is(
-    records[0],
+    records()[0],
     '*3\r\n$3\r\nset\r\n$1\r\nx\r\n$1\r\n1\r\n*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*3\r\n$3\r\nset\r\n$1\r\ny\r\n$1\r\n2\r\n*2\r\n$4\r\nincr\r\n$1\r\ny\r\n',
   );
 });

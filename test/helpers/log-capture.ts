@@ -1,7 +1,8 @@
 // Captures what a server would write to its log: a fake write-ahead log that
-// keeps each record and reports it durable at once, plus a decoder of the
-// records' RESP commands.
+// keeps each record and reports it durable at once (unless told otherwise),
+// plus a decoder of the records' RESP commands.
 import type { Server } from '../../src/server/server.js';
+import type { Payload } from '../../src/wal/frame.js';
 
 export interface LogCapture {
   /** Raw records, one per logged command (a transaction is one record). */
@@ -9,6 +10,8 @@ export interface LogCapture {
   /** Every logged command, in order, as latin1 strings (SELECTs included). */
   commands(): string[][];
   clear(): void;
+  /** Whether appended records count as durable at once (default true); else the test moves server.durableSeq. */
+  durableAtOnce: boolean;
   /** Puts the server's own log back. */
   restore(): void;
 }
@@ -17,25 +20,26 @@ export function captureLog(server: Server): LogCapture {
   const records: Buffer[] = [];
   const previous = server.wal;
   let seq = server.lastSeq;
-  server.wal = {
-    append(payload: Buffer[]): number {
-      records.push(Buffer.concat(payload));
-      seq++;
-      server.lastSeq = seq;
-      server.durableSeq = seq;
-      return seq;
-    },
-  };
-  return {
+  const capture: LogCapture = {
     records,
     commands: () => records.flatMap(decodeCommands),
     clear: () => {
       records.length = 0;
     },
+    durableAtOnce: true,
     restore: () => {
       server.wal = previous;
     },
   };
+  server.wal = {
+    append(payload: Payload): number {
+      records.push(Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.concat(payload));
+      server.lastSeq = ++seq;
+      if (capture.durableAtOnce) server.durableSeq = seq;
+      return seq;
+    },
+  };
+  return capture;
 }
 
 /** The RESP arrays of bulk strings in a record. */
