@@ -21,8 +21,9 @@ import { redisBenchmark, startRedis, startVelocity, type BenchResult, type Runni
  * The batch-max of the "best setting" row besides the default 128. Against 0
  * (no cap) and 512 at -c 50 -P 1/16/128/1000 on the shared 2-core machine, no
  * value won consistently (within about 20% of each other) and 256 was never
- * far behind; `--batch-max 0,256,512` measures all three again. The log's
- * fsync concurrency is not configurable, so batch-max is the only knob.
+ * far behind; `--batch-max 0,256,512` measures all three again. The other
+ * knob, --fsync-concurrency, made no difference beyond the noise at 1, 2, 4
+ * or 8 (SET -c 50, -P 1 to 1000), so the rows keep its default.
  */
 const BEST_BATCH_MAX = 256;
 
