@@ -11,13 +11,21 @@ Object.defineProperty(BufferView.prototype, 'constructor', { value: Buffer, writ
 
 /** A Buffer over buf's bytes [start, start + length), sharing its memory. */
 export function view(buf: Buffer, start: number, length: number): Buffer {
-  return new BufferView(buf.buffer as ArrayBuffer, buf.byteOffset + start, length) as unknown as Buffer;
+  return viewOf(buf.buffer as ArrayBuffer, buf.byteOffset + start, length);
+}
+
+/**
+ * A Buffer over memory's bytes [offset, offset + length). For many views of
+ * one Buffer: reading its .buffer is a call into the runtime each time.
+ */
+export function viewOf(memory: ArrayBuffer, offset: number, length: number): Buffer {
+  return new BufferView(memory, offset, length) as unknown as Buffer;
 }
 
 /** Values up to this size are copied into a shared slab, as Node pools small Buffers. */
 const SLAB_VALUE_MAX = 1024;
 const SLAB_SIZE = 8 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
+let slab = new ArrayBuffer(SLAB_SIZE);
 let slabUsed = 0;
 
 /**
@@ -29,10 +37,10 @@ export function copyBytes(src: Buffer): Buffer {
   const n = src.length;
   if (n > SLAB_VALUE_MAX) return Buffer.from(src);
   if (slabUsed + n > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
+    slab = new ArrayBuffer(SLAB_SIZE);
     slabUsed = 0;
   }
-  const copy = new BufferView(slab.buffer, slabUsed, n);
+  const copy = new BufferView(slab, slabUsed, n);
   if (n <= 32) for (let i = 0; i < n; i++) copy[i] = src[i];
   else copy.set(src);
   // 8-byte alignment, as Node's pool keeps.

@@ -2,7 +2,7 @@
 // limits and protocol errors (networking.c: processMultibulkBuffer and
 // processInlineBuffer). Arguments are Buffer views into the received chunk; a
 // command that arrived whole also yields its raw RESP bytes for the log.
-import { view } from './bytes.js';
+import { viewOf } from './bytes.js';
 import { parseInteger } from './integers.js';
 
 /** Longest inline command, count line or bulk length line Redis waits for. */
@@ -61,7 +61,13 @@ export class RequestParser {
     return this.pendingBytes;
   }
 
+  // The memory under the buffer being parsed, read once for all its arguments.
+  private memory = new ArrayBuffer(0);
+  private memoryOffset = 0;
+
   private parse(buf: Buffer): void {
+    this.memory = buf.buffer as ArrayBuffer;
+    this.memoryOffset = buf.byteOffset;
     let pos = 0;
     const end = buf.length;
     while (pos < end && !this.failed) {
@@ -140,7 +146,7 @@ export class RequestParser {
       if (len > maxBulk) return this.fail('Protocol error: unauthenticated bulk length');
       const start = cr + 2;
       if (start + len + 2 > end) return this.incomplete(pos, start + len + 2 - pos);
-      this.argv.push(view(buf, start, len));
+      this.argv.push(viewOf(this.memory, this.memoryOffset + start, len));
       pos = start + len + 2;
       this.argsLeft--;
     }
