@@ -13,6 +13,7 @@ import { parseInteger, parseInt64 } from '../resp/integers.js';
 import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import { Dict } from '../store/dict.js';
+import { newEntry } from '../store/keyspace.js';
 import { addLongDouble, formatLongDouble, isFiniteLongDouble, parseLongDouble } from '../store/long-double.js';
 import { entryOfType, type EntryOf, isOption, lookupRead, lookupReadTyped, lookupTyped, str } from './args.js';
 import { collectionScan, type ScanStep } from './collection-scan.js';
@@ -24,7 +25,7 @@ import type { HandlerTable } from './table.js';
 type Hash = Dict<Buffer>;
 
 function createHash(c: Client, key: string): EntryOf<'hash'> {
-  const entry: EntryOf<'hash'> = { type: 'hash', value: new Dict<Buffer>(), lru: c.server.keyspace.now, seq: 0 };
+  const entry: EntryOf<'hash'> = newEntry('hash', new Dict<Buffer>(), c.server.keyspace.now);
   c.db.set(key, entry);
   return entry;
 }

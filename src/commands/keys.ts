@@ -7,7 +7,7 @@ import { notify, NOTIFY } from '../server/notify.js';
 import { Deque } from '../store/deque.js';
 import { Dict } from '../store/dict.js';
 import { globMatch, isMatchAll } from '../store/glob.js';
-import type { Database, KeyEntry } from '../store/keyspace.js';
+import { newEntry, type Database, type KeyEntry } from '../store/keyspace.js';
 import { SortedSet } from '../store/sorted-set.js';
 import { parseInteger } from '../resp/integers.js';
 import { deleteKey, intArg, isOption, lookupRead, str } from './args.js';
@@ -67,9 +67,10 @@ function renameGeneric(c: Client, argv: Buffer[], nx: boolean): void {
     }
     db.delete(to);
   }
-  db.set(to, entry);
+  // The entry moves: out of its place under `from` before it goes in under `to`.
   copyExpire(db, from, db, to);
   db.delete(from);
+  db.set(to, entry, true);
   c.modified(from);
   c.modified(to);
   notify(c.server, NOTIFY.generic, 'rename_from', from, db.index);
@@ -105,9 +106,9 @@ function move(c: Client, argv: Buffer[]): void {
     c.reply.integer(0);
     return;
   }
-  dst.set(key, entry);
   copyExpire(src, key, dst, key);
   src.delete(key);
+  dst.set(key, entry, true);
   c.modified(key, src);
   c.modified(key, dst);
   notify(c.server, NOTIFY.generic, 'move_from', key, src.index);
@@ -122,26 +123,26 @@ const converted = new WeakSet<object>();
 function duplicate(entry: KeyEntry, now: number): KeyEntry {
   switch (entry.type) {
     case 'string':
-      return { type: 'string', value: duplicateString(entry.value), lru: now, seq: 0 };
+      return newEntry('string', duplicateString(entry.value), now);
     case 'list':
-      return { type: 'list', value: new Deque(entry.value), lru: now, seq: 0 };
+      return newEntry('list', new Deque(entry.value), now);
     case 'hash': {
       const copy = new Dict<Buffer>();
       for (const [field, value] of entry.value) copy.set(field, value);
       if (converted.has(entry.value)) converted.add(copy);
-      return { type: 'hash', value: copy, lru: now, seq: 0 };
+      return newEntry('hash', copy, now);
     }
     case 'set': {
       const copy = new Dict<null>();
       for (const member of entry.value.keys()) copy.set(member, null);
       if (converted.has(entry.value)) converted.add(copy);
-      return { type: 'set', value: copy, lru: now, seq: 0 };
+      return newEntry('set', copy, now);
     }
     case 'zset': {
       const copy = new SortedSet();
       for (const { member, score } of entry.value.entries()) copy.add(member, score);
       if (converted.has(entry.value)) converted.add(copy);
-      return { type: 'zset', value: copy, lru: now, seq: 0 };
+      return newEntry('zset', copy, now);
     }
   }
 }

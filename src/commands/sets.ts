@@ -11,6 +11,7 @@ import { ERR } from '../errors.js';
 import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import { Dict } from '../store/dict.js';
+import { newEntry } from '../store/keyspace.js';
 import { deleteKey, entryOfType, type EntryOf, intArg, isOption, lookupRead, lookupReadTyped, lookupTyped, str } from './args.js';
 import { collectionScan, type ScanStep } from './collection-scan.js';
 import { encodingOf, noteGrowth } from './keys.js';
@@ -21,7 +22,7 @@ import type { HandlerTable } from './table.js';
 type SetEntry = EntryOf<'set'>;
 
 function newSet(c: Client, members = new Dict<null>()): SetEntry {
-  return { type: 'set', value: members, lru: c.server.keyspace.now, seq: 0 };
+  return newEntry('set', members, c.server.keyspace.now);
 }
 
 /** Integers in canonical form, compared exactly (doubles round beyond 2^53). */

@@ -139,7 +139,18 @@ function keyEvent(c: Client, type: number, event: string, key: string): void {
 function setKey(c: Client, db: Database, key: string, bytes: Buffer, keepTtl = false): Buffer {
   // The old value's expiry runs first, as lookupKeyWrite inside setKey.
   if (db.expires.size > 0) db.expireIfNeeded(key);
-  const entry = db.keys.get(key);
+  return storeString(c, db, key, db.keys.get(key), bytes, keepTtl);
+}
+
+/** setKey of a key given as its bytes: makes no key string when the key exists. */
+function setKeyBytes(c: Client, db: Database, keyBytes: Buffer, bytes: Buffer): Buffer {
+  let entry = db.keys.getBytes(keyBytes);
+  if (entry !== undefined && db.expires.size > 0 && db.expireIfNeeded(entry.key)) entry = undefined;
+  return storeString(c, db, entry?.key ?? str(keyBytes), entry, bytes, false);
+}
+
+/** The rest of setKey: entry is key's (live) entry, if any. */
+function storeString(c: Client, db: Database, key: string, entry: KeyEntry | undefined, bytes: Buffer, keepTtl: boolean): Buffer {
   let value = overwritable(entry, bytes.length);
   if (value !== null) {
     for (let i = 0; i < value.length; i++) value[i] = bytes[i];
@@ -243,10 +254,9 @@ function setGeneric(c: Client, argv: Buffer[], keyIndex: number, valueIndex: num
 // ---- GET / SET: the hot path ----
 
 function get(c: Client, argv: Buffer[]): void {
-  const key = argv[1].toString('latin1');
-  const entry = c.db.lookup(key);
+  const entry = c.db.lookupBytes(argv[1]);
   if (entry === undefined) {
-    keyMiss(c, key);
+    keyMiss(c, str(argv[1]));
     c.reply.nullBulk();
     return;
   }
@@ -257,7 +267,7 @@ function get(c: Client, argv: Buffer[]): void {
 
 function set(c: Client, argv: Buffer[]): void {
   if (argv.length === 3) {
-    setKey(c, c.db, argv[1].toString('latin1'), argv[2]);
+    setKeyBytes(c, c.db, argv[1], argv[2]);
     c.reply.ok();
     return;
   }
@@ -462,9 +472,10 @@ function setrange(c: Client, argv: Buffer[]): void {
 const EXACT = 2 ** 52;
 
 /** incrDecrCommand; `by` is a number when safe, a bigint otherwise. */
-function incrDecr(c: Client, key: string, by: number | bigint): void {
+function incrDecr(c: Client, keyBytes: Buffer, by: number | bigint): void {
   const db = c.db;
-  const entry = db.lookup(key);
+  const entry = db.lookupBytes(keyBytes);
+  const key = entry?.key ?? str(keyBytes);
   let current: number | bigint = 0;
   if (entry !== undefined) {
     if (entry.type !== 'string') wrongType();
@@ -501,21 +512,21 @@ function incrementArg(arg: Buffer): number | bigint {
 }
 
 function incr(c: Client, argv: Buffer[]): void {
-  incrDecr(c, str(argv[1]), 1);
+  incrDecr(c, argv[1], 1);
 }
 
 function decr(c: Client, argv: Buffer[]): void {
-  incrDecr(c, str(argv[1]), -1);
+  incrDecr(c, argv[1], -1);
 }
 
 function incrby(c: Client, argv: Buffer[]): void {
-  incrDecr(c, str(argv[1]), incrementArg(argv[2]));
+  incrDecr(c, argv[1], incrementArg(argv[2]));
 }
 
 function decrby(c: Client, argv: Buffer[]): void {
   const by = incrementArg(argv[2]);
   if (by === INT64_MIN) throw new ReplyError(ERR.decrementOverflow);
-  incrDecr(c, str(argv[1]), typeof by === 'number' ? -by : -by);
+  incrDecr(c, argv[1], typeof by === 'number' ? -by : -by);
 }
 
 // ---- INCRBYFLOAT ----

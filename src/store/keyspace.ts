@@ -1,7 +1,8 @@
-// The databases: each a Dict of keys plus a Map of absolute expiry times (ms).
+// The databases: each a KeyTable of entries plus a Map of absolute expiry times (ms).
 // Expiry is lazy on access plus an active cycle with a time budget. The clock
 // is passed in (Keyspace.now), so replay and tests control time.
-import { Dict } from './dict.js';
+import type { Dict } from './dict.js';
+import { KeyTable } from './key-table.js';
 import type { Deque } from './deque.js';
 import type { SortedSet } from './sorted-set.js';
 
@@ -17,12 +18,20 @@ export type TypeName = keyof ValueTypes;
 /**
  * A key's value; `lru` is the last access time in ms (OBJECT IDLETIME);
  * `seq` the log record that last wrote it (0: none since start), so that a
- * read of it can wait until that record is durable.
+ * read of it can wait until that record is durable. `key`, `hash` and `next`
+ * belong to the KeyTable that holds the entry.
  */
-export type KeyEntry = { [T in TypeName]: { type: T; value: ValueTypes[T]; lru: number; seq: number } }[TypeName];
+export type KeyEntry = {
+  [T in TypeName]: { type: T; value: ValueTypes[T]; lru: number; seq: number; key: string; hash: number; next: KeyEntry | null | undefined };
+}[TypeName];
+
+/** A new entry, in no table yet (all made here, so they share one shape). */
+export function newEntry<T extends TypeName>(type: T, value: ValueTypes[T], lru: number): Extract<KeyEntry, { type: T }> {
+  return { type, value, lru, seq: 0, key: '', hash: 0, next: undefined } as Extract<KeyEntry, { type: T }>;
+}
 
 export class Database {
-  readonly keys = new Dict<KeyEntry>();
+  readonly keys = new KeyTable<KeyEntry>();
   readonly expires = new Map<string, number>();
   /** Active expiry resumes where it stopped. */
   expireCursor: Iterator<[string, number]> | null = null;
@@ -38,9 +47,17 @@ export class Database {
 
   /** The key's entry, or undefined when missing or expired (expired keys are deleted). */
   lookup(key: string): KeyEntry | undefined {
-    const entry = this.keys.get(key);
+    return this.live(this.keys.get(key));
+  }
+
+  /** lookup() of a key given as its bytes (latin1): makes no string when the key exists. */
+  lookupBytes(key: Uint8Array): KeyEntry | undefined {
+    return this.live(this.keys.getBytes(key));
+  }
+
+  private live(entry: KeyEntry | undefined): KeyEntry | undefined {
     if (entry === undefined) return undefined;
-    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    if (this.expires.size > 0 && this.expireIfNeeded(entry.key)) return undefined;
     if (!this.keyspace.noTouch) entry.lru = this.keyspace.now;
     return entry;
   }
@@ -62,7 +79,7 @@ export class Database {
 
   /** Adds or replaces key's value with a fresh entry. */
   put<T extends TypeName>(key: string, type: T, value: ValueTypes[T], keepTtl = false): void {
-    this.set(key, { type, value, lru: this.keyspace.now, seq: 0 } as KeyEntry, keepTtl);
+    this.set(key, newEntry(type, value, this.keyspace.now), keepTtl);
   }
 
   delete(key: string): boolean {
@@ -103,9 +120,9 @@ export class Database {
   /** Moves everything of `other` here and vice versa (SWAPDB). */
   swapWith(other: Database): void {
     const mine = { keys: this.keys, expires: this.expires };
-    (this as { keys: Dict<KeyEntry> }).keys = other.keys;
+    (this as { keys: KeyTable<KeyEntry> }).keys = other.keys;
     (this as { expires: Map<string, number> }).expires = other.expires;
-    (other as { keys: Dict<KeyEntry> }).keys = mine.keys;
+    (other as { keys: KeyTable<KeyEntry> }).keys = mine.keys;
     (other as { expires: Map<string, number> }).expires = mine.expires;
     this.expireCursor = other.expireCursor = null;
   }

@@ -1,0 +1,146 @@
+// KeyTable: the keyspace's chained hash table, its lookups by bytes, SCAN's
+// guarantee, random keys and iteration that may delete what it visits.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hashBytes, hashString, KeyTable, type Chained } from '../../src/store/key-table.js';
+
+interface Entry extends Chained<Entry> {
+  n: number;
+}
+
+function entry(n: number): Entry {
+  return { n, key: '', hash: 0, next: undefined };
+}
+
+function filled(count: number, prefix = 'k'): KeyTable<Entry> {
+  const t = new KeyTable<Entry>();
+  for (let i = 0; i < count; i++) t.set(`${prefix}${i}`, entry(i));
+  return t;
+}
+
+function scanAll(t: KeyTable<Entry>, count = 10, between: (round: number) => void = () => {}): string[] {
+  const seen: string[] = [];
+  let cursor = 0;
+  let round = 0;
+  do {
+    cursor = t.scan(cursor, count, (k) => seen.push(k));
+    between(round++);
+  } while (cursor !== 0);
+  return seen;
+}
+
+test('a string and its latin1 bytes hash alike', () => {
+  for (const key of ['', 'a', 'key:000000012345', '\u00ff\u0000\u0080 x']) {
+    assert.is(hashBytes(Buffer.from(key, 'latin1')), hashString(key), JSON.stringify(key));
+  }
+});
+
+test('set, get, replace, delete and size', () => {
+  const t = new KeyTable<Entry>();
+  assert.ok(t.set('a', entry(1)));
+  const second = entry(2);
+  assert.not.ok(t.set('a', second), 'replacing is not adding');
+  assert.is(t.get('a'), second);
+  assert.ok(t.has('a'));
+  assert.is(t.size, 1);
+  assert.not.ok(t.set('a', second), 'setting the same entry again changes nothing');
+  assert.ok(t.delete('a'));
+  assert.not.ok(t.delete('a'));
+  assert.is(t.get('a'), undefined);
+  assert.is(t.size, 0);
+});
+
+test('getBytes finds what get finds, binary keys included', () => {
+  const t = filled(2000);
+  t.set('', entry(-1));
+  t.set('\u0000\u00ff', entry(-2));
+  for (let i = 0; i < 2000; i += 37) assert.is(t.getBytes(Buffer.from(`k${i}`))?.n, i);
+  assert.is(t.getBytes(Buffer.alloc(0))?.n, -1);
+  assert.is(t.getBytes(Buffer.from([0, 255]))?.n, -2);
+  assert.is(t.getBytes(Buffer.from('k2000')), undefined);
+  assert.is(t.getBytes(Buffer.from('k1 ')), undefined);
+});
+
+test('an entry is in one table at a time: moving it means deleting it first', () => {
+  const a = new KeyTable<Entry>();
+  const b = new KeyTable<Entry>();
+  const e = entry(1);
+  a.set('x', e);
+  assert.throws(() => b.set('x', e), /in a table already/);
+  assert.throws(() => a.set('y', e), /in a table already/);
+  a.delete('x');
+  b.set('y', e);
+  assert.is(b.get('y'), e);
+  assert.is(e.key, 'y');
+  const replaced = entry(2);
+  b.set('y', replaced);
+  a.set('z', e); // the entry b replaced is free again
+  assert.is(a.get('z'), e);
+});
+
+test('every key survives growing and shrinking', () => {
+  const t = filled(5000);
+  for (let i = 0; i < 5000; i++) assert.is(t.get(`k${i}`)?.n, i);
+  for (let i = 0; i < 4990; i++) t.delete(`k${i}`);
+  assert.is(t.size, 10);
+  for (let i = 4990; i < 5000; i++) assert.is(t.get(`k${i}`)?.n, i);
+  assert.equal([...t.keys()].sort(), Array.from({ length: 10 }, (_, i) => `k${4990 + i}`).sort());
+});
+
+test('a full scan returns every key exactly once on a stable table', () => {
+  const seen = scanAll(filled(1000));
+  assert.is(seen.length, 1000);
+  assert.is(new Set(seen).size, 1000);
+});
+
+test('keys present for the whole scan are returned while the table grows and shrinks', () => {
+  const t = filled(500, 'stable');
+  let extra = 0;
+  const seen = new Set(
+    scanAll(t, 7, (round) => {
+      if (round % 2 === 0) for (let i = 0; i < 300; i++) t.set(`extra${extra++}`, entry(0));
+      else for (let i = extra - 300; i < extra; i++) t.delete(`extra${i}`);
+    }),
+  );
+  for (let i = 0; i < 500; i++) assert.ok(seen.has(`stable${i}`), `stable${i} returned`);
+});
+
+test('scan of an empty table ends at once', () => {
+  assert.is(new KeyTable<Entry>().scan(0, 10, assert.unreachable), 0);
+});
+
+test('iteration may delete the entry it visits, and sees every other one once', () => {
+  const t = filled(1000);
+  const seen: string[] = [];
+  for (const [key, e] of t) {
+    seen.push(key);
+    // Deleting nearly everything would shrink the table under the iteration.
+    if (e.n % 10 !== 0) t.delete(key);
+  }
+  assert.is(seen.length, 1000);
+  assert.is(new Set(seen).size, 1000);
+  assert.is(t.size, 100);
+  // The shrink held off during the iteration happens after it: lookups still work.
+  for (let i = 0; i < 1000; i += 10) assert.is(t.get(`k${i}`)?.n, i);
+  assert.equal([...t.values()].map((e) => e.n).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i * 10));
+});
+
+test('randomKey returns present keys and covers them', () => {
+  const t = filled(20);
+  assert.is(new KeyTable<Entry>().randomKey(), undefined);
+  const picked = new Set<string>();
+  for (let i = 0; i < 2000; i++) picked.add(t.randomKey() as string);
+  assert.is(picked.size, 20);
+  for (let i = 0; i < 19; i++) t.delete(`k${i}`);
+  assert.is(t.randomKey(), 'k19');
+});
+
+test('clear empties the table', () => {
+  const t = filled(100);
+  t.clear();
+  assert.is(t.size, 0);
+  assert.is(t.get('k1'), undefined);
+  assert.equal([...t.keys()], []);
+});
+
+test.run();
