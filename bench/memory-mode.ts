@@ -1,10 +1,12 @@
 // VelocityDB without persistence (--durability none) against redis-server
 // without persistence: redis-benchmark SET and GET, 50 clients, pipelines of
 // 1, 16 and 128, servers alternated within one run. Prints requests/s and the
-// ratio as a markdown table.
+// ratio as a markdown table. A third server, bench/floor-server.mjs, answers +OK
+// to every request: VelocityDB's sockets and parser without any command, the
+// most a Node.js server can reach here.
 //   npm run build && npm run bench:memory [-- --requests N --rounds R]
 import { parseArgs } from 'node:util';
-import { pinCpus, redisBenchmark, startRedis, startVelocity } from './servers.js';
+import { pinCpus, redisBenchmark, startFloor, startRedis, startVelocity } from './servers.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '500000' }, rounds: { type: 'string', default: '3' } } });
 const requests = Number(values.requests);
@@ -13,20 +15,23 @@ const rounds = Number(values.rounds);
 const pinning = pinCpus();
 const redis = await startRedis('redis-server (no persistence)', ['--appendonly', 'no']);
 const velocity = await startVelocity('VelocityDB (--durability none)', ['--durability', 'none']);
+const floor = await startFloor('Node.js floor (bench/floor-server.mjs)');
 try {
   console.log(`redis-benchmark -c 50 -n ${requests} -r 100000, best of ${rounds} alternating rounds; ${pinning}\n`);
-  console.log('| test | pipeline | redis-server rps | VelocityDB rps | ratio |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log('| test | pipeline | redis-server rps | VelocityDB rps | ratio | Node.js floor rps | floor ratio |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const test of ['set', 'get']) {
     for (const pipeline of [1, 16, 128]) {
-      let best = { redis: 0, velocity: 0 };
+      const best = { redis: 0, velocity: 0, floor: 0 };
       for (let round = 0; round < rounds; round++) {
         best.redis = Math.max(best.redis, redisBenchmark(redis.port, test, 50, pipeline, requests).rps);
         best.velocity = Math.max(best.velocity, redisBenchmark(velocity.port, test, 50, pipeline, requests).rps);
+        best.floor = Math.max(best.floor, redisBenchmark(floor.port, test, 50, pipeline, requests).rps);
       }
-      console.log(`| ${test.toUpperCase()} | ${pipeline} | ${Math.round(best.redis)} | ${Math.round(best.velocity)} | ${(best.velocity / best.redis).toFixed(2)}x |`);
+      const ratio = (rps: number) => `${(rps / best.redis).toFixed(2)}x`;
+      console.log(`| ${test.toUpperCase()} | ${pipeline} | ${Math.round(best.redis)} | ${Math.round(best.velocity)} | ${ratio(best.velocity)} | ${Math.round(best.floor)} | ${ratio(best.floor)} |`);
     }
   }
 } finally {
-  await Promise.all([redis.stop(), velocity.stop()]);
+  await Promise.all([redis.stop(), velocity.stop(), floor.stop()]);
 }

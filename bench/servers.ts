@@ -11,7 +11,8 @@
 // fdatasyncs run on libuv's threads, as redis-server's fsyncs run on its own.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { startRedis as startRedisServer, startVelocityDb, type RunningServer } from '../compat/servers.js';
+import { fileURLToPath } from 'node:url';
+import { startProcess, startRedis as startRedisServer, startVelocityDb, type RunningServer } from '../compat/servers.js';
 
 export type { RunningServer };
 
@@ -36,6 +37,12 @@ export async function startRedis(name: string, directives: string[]): Promise<Ru
 /** VelocityDB from dist/ (run `npm run build` first) with extra flags. */
 export async function startVelocity(name: string, flags: string[]): Promise<RunningServer> {
   return pinned(await startVelocityDb(flags, name));
+}
+
+/** bench/floor-server.mjs: VelocityDB's sockets and parser answering +OK to everything. */
+export async function startFloor(name: string): Promise<RunningServer> {
+  const script = fileURLToPath(new URL('./floor-server.mjs', import.meta.url));
+  return pinned(await startProcess(name, process.execPath, (port) => [script, String(port)]));
 }
 
 export interface BenchResult {

@@ -41,7 +41,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** Spawns `command args(port, dir)` and resolves once the port accepts connections. */
-async function start(name: string, command: string, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
+export async function startProcess(name: string, command: string, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'velocitydb-server-'));
   const child: ChildProcess = spawn(command, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,10 +69,10 @@ async function start(name: string, command: string, args: (port: number, dir: st
 
 /** redis-server without RDB snapshots; directives add to its configuration (by default no AOF either). */
 export function startRedis(directives = ['--appendonly', 'no'], name = 'redis'): Promise<RunningServer> {
-  return start(name, 'redis-server', (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...directives]);
+  return startProcess(name, 'redis-server', (port, dir) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...directives]);
 }
 
 /** VelocityDB as built by `npm run build` with extra flags (by default in memory only). */
 export function startVelocityDb(flags = ['--durability', 'none'], name = 'velocitydb'): Promise<RunningServer> {
-  return start(name, process.execPath, (port, dir) => [CLI, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags]);
+  return startProcess(name, process.execPath, (port, dir) => [CLI, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...flags]);
 }
