@@ -88,9 +88,16 @@ export class ReplyWriter {
   }
 
   private ascii(s: string): void {
-    this.reserve(s.length);
-    this.pos += this.buf.write(s, this.pos, 'latin1');
-    this.total += s.length;
+    const n = s.length;
+    this.reserve(n);
+    // As in bytes(): a loop beats the native write for short replies.
+    if (n <= 32) {
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+      this.pos = pos;
+    } else this.pos += this.buf.write(s, this.pos, 'latin1');
+    this.total += n;
   }
 
   private bytes(b: Buffer): void {
@@ -151,6 +158,7 @@ export class ReplyWriter {
   integer(n: number | bigint): void {
     if (n === 0) this.bytes(SHARED.zero);
     else if (n === 1) this.bytes(SHARED.one);
+    else if (typeof n === 'number' && n > 0 && n <= Number.MAX_SAFE_INTEGER) this.header(58 /* : */, n);
     else this.ascii(`:${n}\r\n`);
   }
 

@@ -10,11 +10,13 @@ function written(resp: 2 | 3, write: (w: ReplyWriter) => void): string {
   return Buffer.concat(w.release()).toString('latin1');
 }
 
+const INTEGERS = ':0\r\n:1\r\n:-7\r\n:9\r\n:42\r\n:1000\r\n:123456789\r\n:9007199254740991\r\n:9007199254740993\r\n';
+
 const cases: [string, (w: ReplyWriter) => void, string, string][] = [
   ['ok', (w) => w.ok(), '+OK\r\n', '+OK\r\n'],
   ['simple', (w) => w.simple('PONG'), '+PONG\r\n', '+PONG\r\n'],
   ['error', (w) => w.error('ERR bad'), '-ERR bad\r\n', '-ERR bad\r\n'],
-  ['integers', (w) => [0, 1, -7, 9007199254740993n].forEach((n) => w.integer(n)), ':0\r\n:1\r\n:-7\r\n:9007199254740993\r\n', ':0\r\n:1\r\n:-7\r\n:9007199254740993\r\n'],
+  ['integers', (w) => [0, 1, -7, 9, 42, 1000, 123456789, 9007199254740991, 9007199254740993n].forEach((n) => w.integer(n)), INTEGERS, INTEGERS],
   ['bulk', (w) => w.bulk(Buffer.from('a\r\nb')), '$4\r\na\r\nb\r\n', '$4\r\na\r\nb\r\n'],
   ['latin1 bulk', (w) => w.bulk('\xff\x00'), '$2\r\n\xff\x00\r\n', '$2\r\n\xff\x00\r\n'],
   ['null bulk', (w) => w.nullBulk(), '$-1\r\n', '_\r\n'],
