@@ -34,28 +34,71 @@ export function entrySize(payload: Payload): number {
 }
 
 /**
- * Encodes one frame into a single new Buffer; each payload byte is copied
- * once. bodyBytes is the sum of entrySize() over entries (callers that build
- * batches keep it as they go).
+ * A frame built entry by entry. Each payload is copied in as it is added, so
+ * the frame keeps nothing a payload pointed into: the log's records view the
+ * socket's input, and held until the batch was sealed they kept those chunks
+ * alive into the old generation.
  */
-export function encodeFrame(firstSeq: number, entries: readonly Payload[], bodyBytes = sumEntrySizes(entries)): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_SIZE + bodyBytes);
-  frame.writeUInt32LE(FRAME_MAGIC, 0);
-  frame.writeUInt32LE(bodyBytes, 8);
-  frame.writeUInt32LE(entries.length, 12);
-  frame.writeUInt32LE(firstSeq % TWO_POW_32, 16);
-  frame.writeUInt32LE(Math.floor(firstSeq / TWO_POW_32), 20);
-  let pos = HEADER_SIZE;
-  for (const payload of entries) {
-    const lengthAt = pos;
-    pos += LENGTH_PREFIX;
+export class FrameBuilder {
+  private frame: Buffer;
+  private pos = HEADER_SIZE;
+  /** Entries added so far. */
+  count = 0;
+
+  /** capacity: the frame's expected size in bytes, header included (it grows as needed). */
+  constructor(capacity = 4096) {
+    this.frame = Buffer.allocUnsafe(Math.max(capacity, HEADER_SIZE));
+  }
+
+  /** The frame's size so far, header included. */
+  get length(): number {
+    return this.pos;
+  }
+
+  add(payload: Payload): void {
+    const size = entrySize(payload);
+    if (this.pos + size > this.frame.length) this.grow(this.pos + size);
+    const frame = this.frame;
+    frame.writeUInt32LE(size - LENGTH_PREFIX, this.pos);
+    let pos = this.pos + LENGTH_PREFIX;
     if (Buffer.isBuffer(payload)) pos = copyInto(frame, pos, payload);
     else for (const part of payload) pos = copyInto(frame, pos, part);
-    frame.writeUInt32LE(pos - lengthAt - LENGTH_PREFIX, lengthAt);
+    this.pos = pos;
+    this.count++;
   }
-  if (pos !== frame.length) throw new RangeError(`encodeFrame: bodyBytes ${bodyBytes} does not match the entries (${pos - HEADER_SIZE})`);
-  frame.writeUInt32LE(crc32(frame.subarray(8)), 4);
-  return frame;
+
+  /** The finished frame (header and CRC written); nothing is added after. */
+  finish(firstSeq: number): Buffer {
+    const frame = this.frame.subarray(0, this.pos);
+    frame.writeUInt32LE(FRAME_MAGIC, 0);
+    frame.writeUInt32LE(this.pos - HEADER_SIZE, 8);
+    frame.writeUInt32LE(this.count, 12);
+    frame.writeUInt32LE(firstSeq % TWO_POW_32, 16);
+    frame.writeUInt32LE(Math.floor(firstSeq / TWO_POW_32), 20);
+    frame.writeUInt32LE(crc32(frame.subarray(8)), 4);
+    return frame;
+  }
+
+  private grow(needed: number): void {
+    let size = this.frame.length * 2;
+    while (size < needed) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.frame.copy(bigger, 0, 0, this.pos);
+    this.frame = bigger;
+  }
+}
+
+/**
+ * Encodes one frame into a single new Buffer; each payload byte is copied
+ * once. bodyBytes is the sum of entrySize() over entries, when the caller
+ * knows it (checked).
+ */
+export function encodeFrame(firstSeq: number, entries: readonly Payload[], bodyBytes = sumEntrySizes(entries)): Buffer {
+  const builder = new FrameBuilder(HEADER_SIZE + bodyBytes);
+  for (const payload of entries) builder.add(payload);
+  const encoded = builder.length - HEADER_SIZE;
+  if (encoded !== bodyBytes) throw new RangeError(`encodeFrame: bodyBytes ${bodyBytes} does not match the entries (${encoded})`);
+  return builder.finish(firstSeq);
 }
 
 /** Copies part to frame at pos; returns the end. Short parts (most records) by a loop: cheaper than a native call. */

@@ -18,7 +18,7 @@
 // write of a crash; anywhere else it is corruption.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { encodeFrame, entrySize, isZeroFrom, scanSegment, type Payload } from './frame.js';
+import { FrameBuilder, HEADER_SIZE, isZeroFrom, scanSegment, type Payload } from './frame.js';
 import { nodeFileLayer, type FileLayer } from './file-layer.js';
 
 export type Durability = 'adaptive' | 'always' | 'everysec' | 'none';
@@ -79,6 +79,8 @@ export class WalCorruptionError extends Error {
 const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
 const DEFAULT_FSYNC_CONCURRENCY = 4;
 const SNAPSHOT_FRAME_BYTES = 1 << 20;
+/** The smallest buffer a batch's frame starts in (Node's Buffer pool serves it). */
+const MIN_BATCH_FRAME = 2048;
 const PROGRESS_STEP = 1 << 20;
 const LATENCY_SAMPLES = 1024;
 const RECENT_BATCHES = 16;
@@ -101,8 +103,7 @@ interface Segment {
 
 interface OpenBatch {
   firstSeq: number;
-  entries: Payload[];
-  bytes: number;
+  frame: FrameBuilder;
 }
 
 interface SealedFrame {
@@ -171,7 +172,7 @@ export class WriteAheadLog {
   /** Highest sequence number reported through onFailure. */
   private failedThrough = 0;
 
-  private open: OpenBatch = { firstSeq: 0, entries: [], bytes: 0 };
+  private open: OpenBatch = this.newBatch();
   private turnEndScheduled = false;
   /** Sealed frames and segment switches, in log order, not yet carried out. */
   private pending: (SealedFrame | Roll)[] = [];
@@ -279,18 +280,17 @@ export class WriteAheadLog {
       return seq;
     }
     const batch = this.open;
-    if (batch.entries.length === 0) batch.firstSeq = seq;
-    batch.entries.push(payload);
-    batch.bytes += entrySize(payload);
+    if (batch.frame.count === 0) batch.firstSeq = seq;
+    batch.frame.add(payload);
     const max = this.mode === 'always' ? 1 : this.batchMax;
-    if (max > 0 && batch.entries.length >= max) this.seal();
+    if (max > 0 && batch.frame.count >= max) this.seal();
     else this.scheduleTurnEnd();
     return seq;
   }
 
   setBatchMax(n: number): void {
     this.batchMax = checkCount('batchMax', n, 0);
-    if (n > 0 && this.open.entries.length >= n) this.seal();
+    if (n > 0 && this.open.frame.count >= n) this.seal();
   }
 
   /** Changes how many fdatasyncs adaptive mode keeps in flight; those running finish as they are. */
@@ -391,17 +391,22 @@ export class WriteAheadLog {
     else this.seal();
   };
 
+  /** An empty open batch; sizeHint: the last one's frame size, likely this one's too. */
+  private newBatch(sizeHint = 0): OpenBatch {
+    return { firstSeq: 0, frame: new FrameBuilder(Math.max(sizeHint, MIN_BATCH_FRAME)) };
+  }
+
   private seal(): void {
     const batch = this.open;
-    const count = batch.entries.length;
+    const count = batch.frame.count;
     if (count === 0) return;
-    this.open = { firstSeq: 0, entries: [], bytes: 0 };
+    this.open = this.newBatch(batch.frame.length);
     const lastSeq = batch.firstSeq + count - 1;
     if (this.failure && !this.gate) {
       this.reportFailure(this.failure, batch.firstSeq, lastSeq);
       return;
     }
-    const frame = encodeFrame(batch.firstSeq, batch.entries, batch.bytes);
+    const frame = batch.frame.finish(batch.firstSeq);
     if (this.planned.offset + frame.length > this.planned.size) this.pushRoll(this.planned.no + 1, Math.max(this.segmentSize, frame.length), false);
     this.pending.push({ kind: 'frame', frame, lastSeq, count });
     this.planned.offset += frame.length;
@@ -597,7 +602,7 @@ export class WriteAheadLog {
 
   /** Fails the open batch and every queued frame. */
   private dropUnwritten(): void {
-    this.open = { firstSeq: 0, entries: [], bytes: 0 };
+    this.open = this.newBatch();
     this.pending = this.pending.filter((item) => item.kind === 'roll');
     if (this.failure) this.reportFailure(this.failure, this.durable + 1, this.last);
   }
@@ -686,26 +691,23 @@ export class WriteAheadLog {
 
   /** Writes the snapshot frames; each frame's firstSeq is the seq the log continues at. */
   private writeSnapshot(fd: number, writeSnapshot: SnapshotWriter, nextSeq: number): void {
-    let entries: Payload[] = [];
-    let bytes = 0;
+    let builder = new FrameBuilder();
     let pos = 0;
     let finished = false;
     const flush = (): void => {
-      const frame = encodeFrame(nextSeq, entries, bytes);
+      const frame = builder.finish(nextSeq);
       this.files.writeSync(fd, frame, pos);
       pos += frame.length;
-      entries = [];
-      bytes = 0;
+      builder = new FrameBuilder(frame.length);
     };
     writeSnapshot((payload) => {
       if (finished) throw new Error('snapshot append called after writeSnapshot returned');
-      entries.push(payload);
-      bytes += entrySize(payload);
-      if (bytes >= SNAPSHOT_FRAME_BYTES) flush();
+      builder.add(payload);
+      if (builder.length - HEADER_SIZE >= SNAPSHOT_FRAME_BYTES) flush();
     });
     finished = true;
     // Even an empty snapshot gets a frame: it records where the log continues.
-    if (entries.length > 0 || pos === 0) flush();
+    if (builder.count > 0 || pos === 0) flush();
   }
 
   /** Best effort: leftovers are harmless, recovery ignores and removes them. */
@@ -734,7 +736,7 @@ export class WriteAheadLog {
   private async stopLogging(): Promise<void> {
     this.stopTimer();
     this.mode = 'none';
-    this.open = { firstSeq: 0, entries: [], bytes: 0 };
+    this.open = this.newBatch();
     this.cancelRolls();
     this.pending = [];
     this.advanceDurable(this.last);

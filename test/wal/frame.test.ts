@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { crc32 } from 'node:zlib';
-import { HEADER_SIZE, encodeFrame, scanSegment, type Payload } from '../../src/wal/frame.js';
+import { FrameBuilder, HEADER_SIZE, encodeFrame, scanSegment, type Payload } from '../../src/wal/frame.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
 
@@ -41,6 +41,23 @@ test('an empty frame (a snapshot of nothing) is valid', () => {
   const scan = scanSegment(segment([encodeFrame(7, [])]));
   assert.is(scan.frames.length, 1);
   assert.equal(scan.frames[0].entries, []);
+});
+
+test('a frame built entry by entry, through growing, is the encoded frame, and owns its bytes', () => {
+  const payloads: Payload[] = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? [b('a'), b(String(i))] : b(`entry ${i}`)));
+  const expected = encodeFrame(7, payloads);
+  const builder = new FrameBuilder(HEADER_SIZE + 10);
+  const views = payloads.map((p) => (Buffer.isBuffer(p) ? p : Buffer.concat(p as Buffer[])));
+  for (let i = 0; i < payloads.length; i++) {
+    builder.add(views[i]);
+    views[i].fill(0); // what the payload viewed is reused afterwards
+  }
+  assert.is(builder.count, 300);
+  const built = builder.finish(7);
+  assert.equal(built, expected);
+  const [frame] = scanSegment(segment([built], built.length + 64)).frames;
+  assert.is(frame.entries[299].toString(), 'entry 299');
+  assert.is(frame.entries[3].toString(), 'a3');
 });
 
 test('encodeFrame refuses a wrong body size', () => {
