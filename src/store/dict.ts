@@ -3,26 +3,9 @@
 // random pick) gives the reverse-binary cursor of dict.c: every key present
 // for a whole scan is returned at least once, even when the table grows or
 // shrinks between calls.
+import { hashString, scanBuckets } from './hash-buckets.js';
 
 const MIN_TABLE = 4;
-
-/** FNV-1a over the key's latin1 code units. */
-function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) >>> 0;
-}
 
 export class Dict<V> {
   private readonly map = new Map<string, V>();
@@ -56,7 +39,7 @@ export class Dict<V> {
   delete(key: string): boolean {
     if (!this.map.delete(key)) return false;
     if (this.buckets) {
-      const bucket = this.buckets[hashKey(key) & this.mask] as string[];
+      const bucket = this.buckets[hashString(key) & this.mask] as string[];
       const i = bucket.indexOf(key);
       bucket[i] = bucket[bucket.length - 1];
       bucket.pop();
@@ -93,22 +76,12 @@ export class Dict<V> {
   scan(cursor: number, count: number, emit: (key: string, value: V) => void): number {
     if (this.map.size === 0) return 0;
     const buckets = this.index();
-    const mask = this.mask;
-    let v = cursor >>> 0;
-    let emitted = 0;
-    let visits = count * 10; // dictScan's empty-bucket budget
-    do {
-      const bucket = buckets[v & mask];
-      if (bucket) {
-        for (const key of bucket) emit(key, this.map.get(key) as V);
-        emitted += bucket.length;
-      }
-      v = (v | ~mask) >>> 0;
-      v = reverseBits(v);
-      v = (v + 1) >>> 0;
-      v = reverseBits(v);
-    } while (v !== 0 && emitted < count && --visits > 0);
-    return v;
+    return scanBuckets(cursor, count, this.mask, (i) => {
+      const bucket = buckets[i];
+      if (!bucket) return 0;
+      for (const key of bucket) emit(key, this.map.get(key) as V);
+      return bucket.length;
+    });
   }
 
   /** A random key (uniform over buckets first, as dictGetRandomKey). */
@@ -136,7 +109,7 @@ export class Dict<V> {
 
   private bucketAdd(key: string): void {
     const buckets = this.buckets as (string[] | undefined)[];
-    const i = hashKey(key) & this.mask;
+    const i = hashString(key) & this.mask;
     const bucket = buckets[i];
     if (bucket) bucket.push(key);
     else buckets[i] = [key];

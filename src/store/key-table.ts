@@ -11,10 +11,9 @@
 // grows or shrinks between calls. Iteration follows the buckets too and, as
 // dict.c's safe iterator, holds off resizing until it ends: the entry just
 // visited may be deleted (KEYS expires keys as it goes).
+import { hashBytes, hashString, scanBuckets } from './hash-buckets.js';
 
 const MIN_BUCKETS = 4;
-// Per process, so that which keys share a bucket can't be worked out ahead.
-const SEED = (Math.random() * 0x100000000) >>> 0;
 
 /** What an entry of the table carries for it. */
 export interface Chained<E> {
@@ -24,39 +23,10 @@ export interface Chained<E> {
   next: E | null | undefined;
 }
 
-/** Seeded FNV-1a over the key's bytes (latin1 code units), then murmur3's finalizer. */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-export function hashString(key: string): number {
-  let h = 0x811c9dc5 ^ SEED;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return finish(h);
-}
-
-export function hashBytes(bytes: Uint8Array): number {
-  let h = 0x811c9dc5 ^ SEED;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return finish(h);
-}
-
 function sameBytes(key: string, bytes: Uint8Array): boolean {
   if (key.length !== bytes.length) return false;
   for (let i = 0; i < bytes.length; i++) if (key.charCodeAt(i) !== bytes[i]) return false;
   return true;
-}
-
-function reverseBits(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) >>> 0;
 }
 
 export class KeyTable<E extends Chained<E>> {
@@ -78,6 +48,10 @@ export class KeyTable<E extends Chained<E>> {
     return undefined;
   }
 
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
   /** The entry whose key has these bytes (latin1), as get(bytes.toString('latin1')). */
   getBytes(bytes: Uint8Array): E | undefined {
     const hash = hashBytes(bytes);
@@ -85,10 +59,6 @@ export class KeyTable<E extends Chained<E>> {
       if (e.hash === hash && sameBytes(e.key, bytes)) return e;
     }
     return undefined;
-  }
-
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
   }
 
   /**
@@ -152,10 +122,6 @@ export class KeyTable<E extends Chained<E>> {
     for (const e of this.walk()) yield e.key;
   }
 
-  *values(): IterableIterator<E> {
-    yield* this.walk();
-  }
-
   [Symbol.iterator](): IterableIterator<[string, E]> {
     return this.entries();
   }
@@ -185,21 +151,11 @@ export class KeyTable<E extends Chained<E>> {
   scan(cursor: number, count: number, emit: (key: string, entry: E) => void): number {
     if (this.count === 0) return 0;
     const buckets = this.buckets;
-    const mask = this.mask;
-    let v = cursor >>> 0;
-    let emitted = 0;
-    let visits = count * 10; // dictScan's empty-bucket budget
-    do {
-      for (let e: E | null | undefined = buckets[v & mask]; e != null; e = e.next) {
-        emit(e.key, e);
-        emitted++;
-      }
-      v = (v | ~mask) >>> 0;
-      v = reverseBits(v);
-      v = (v + 1) >>> 0;
-      v = reverseBits(v);
-    } while (v !== 0 && emitted < count && --visits > 0);
-    return v;
+    return scanBuckets(cursor, count, this.mask, (bucket) => {
+      let emitted = 0;
+      for (let e: E | null | undefined = buckets[bucket]; e != null; e = e.next, emitted++) emit(e.key, e);
+      return emitted;
+    });
   }
 
   /** A random key: a random non-empty bucket, then a random entry of it (dictGetRandomKey). */
