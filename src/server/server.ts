@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Config } from '../config.js';
 import { ERR, misconf, notAllowedWhileSubscribed, unknownCommand, unknownSubcommand, wrongArity } from '../errors.js';
 import { RequestParser, type ParserSink } from '../resp/parser.js';
+import { KeyHints } from '../resp/key-hints.js';
 import { view } from '../resp/bytes.js';
 import { encodeCommand } from '../resp/encode-command.js';
 import { commandKeys } from '../commands/command.js';
@@ -25,6 +26,8 @@ import type { Logger } from './logger.js';
 /** Commands a RESP2 client may send while subscribed. */
 const SUBSCRIBED_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 /** Commands that run immediately inside MULTI instead of being queued. */
+/** Commands whose keys are read ahead at once: 32 did better than 16 at redis-benchmark -P 128. */
+const PREFETCH_WINDOW = 32;
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const SELECT_PREFIX = Buffer.from('*2\r\n$6\r\nSELECT\r\n');
 
@@ -180,19 +183,38 @@ export class Server {
     }
     const c = new Client(this, this.nextClientId++, socket);
     this.clients.set(c.id, c);
-    const parser = new RequestParser(new ConnectionRequests(this, c), this.config.protoMaxBulkLen);
+    const requests = new ConnectionRequests(this, c);
+    const parser = new RequestParser(requests, this.config.protoMaxBulkLen);
     this.parsers.set(c, parser);
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;
       this.stats.readsProcessed++;
       this.keyspace.now = Date.now();
       parser.feed(chunk);
+      requests.inputDone();
       c.flush();
     });
     socket.on('drain', () => socket.resume());
     socket.on('error', () => {});
     socket.on('close', () => this.disconnect(c));
   }
+
+  /**
+   * Reads ahead the keys of the pipelined commands in buf from `from` (a
+   * command's start), a window of them at a time: their cache misses then
+   * overlap instead of stalling each command in turn. Returns the end of the
+   * window. A single command gains nothing and is left alone.
+   */
+  prefetchKeys(c: Client, buf: Buffer, from: number): number {
+    const hints = this.keyHints;
+    hints.scan(buf, from);
+    if (hints.count > 1) this.prefetchSink = c.db.prefetch(buf, hints.starts, hints.ends, hints.count);
+    return hints.scannedTo;
+  }
+
+  private readonly keyHints = new KeyHints(PREFETCH_WINDOW);
+  /** What prefetching read, kept so that its loads are not optimized away. */
+  prefetchSink = 0;
 
   /** A protocol error ends the connection after its reply (after a blocked command's, if any). */
   protocolError(c: Client, message: string): void {
@@ -644,8 +666,21 @@ class ConnectionRequests implements ParserSink {
     private readonly c: Client,
   ) {}
 
+  /** The input whose next commands' keys were read ahead, up to where. */
+  private prefetched: Buffer | null = null;
+  private prefetchedTo = 0;
+
   command(argv: Buffer[], source: Buffer | null, start: number, end: number): void {
+    if (source !== null && (source !== this.prefetched || start >= this.prefetchedTo)) {
+      this.prefetched = source;
+      this.prefetchedTo = this.server.prefetchKeys(this.c, source, start);
+    }
     this.server.processCommand(this.c, argv, source, start, end);
+  }
+
+  /** The parser is done with the input it was fed: an idle connection keeps none of it. */
+  inputDone(): void {
+    this.prefetched = null;
   }
 
   protocolError(message: string): void {

@@ -22,8 +22,13 @@ export function hashString(key: string): number {
 
 /** hashString of the key whose latin1 bytes these are. */
 export function hashBytes(bytes: Uint8Array): number {
+  return hashRange(bytes, 0, bytes.length);
+}
+
+/** hashBytes(buf.subarray(start, end)), without the view. */
+export function hashRange(buf: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5 ^ SEED;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
   return finish(h);
 }
 

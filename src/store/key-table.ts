@@ -11,7 +11,7 @@
 // grows or shrinks between calls. Iteration follows the buckets too and, as
 // dict.c's safe iterator, holds off resizing until it ends: the entry just
 // visited may be deleted (KEYS expires keys as it goes).
-import { hashBytes, hashString, scanBuckets } from './hash-buckets.js';
+import { hashBytes, hashRange, hashString, scanBuckets } from './hash-buckets.js';
 
 const MIN_BUCKETS = 4;
 
@@ -59,6 +59,26 @@ export class KeyTable<E extends Chained<E>> {
       if (e.hash === hash && sameBytes(e.key, bytes)) return e;
     }
     return undefined;
+  }
+
+  /**
+   * Reads ahead what getBytes will read for several keys at once (key i is
+   * buf[starts[i], ends[i])): its bucket, the bucket's first entry and that
+   * entry's key. Each is a likely cache miss, and one key's loads do not wait
+   * for another's, so going over all keys pass by pass overlaps the misses
+   * that lookups one at a time would wait for in turn. heads[i] gets key i's
+   * first entry (null for an empty bucket). Returns a number made of what
+   * was read, for the caller to keep: loads nobody uses may be left out.
+   */
+  prefetch(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, heads: (E | null)[]): number {
+    const buckets = this.buckets;
+    for (let i = 0; i < count; i++) heads[i] = buckets[hashRange(buf, starts[i], ends[i]) & this.mask];
+    let touched = 0;
+    for (let i = 0; i < count; i++) {
+      const e = heads[i];
+      if (e !== null) touched += e.hash + e.key.length;
+    }
+    return touched;
   }
 
   /**

@@ -30,6 +30,9 @@ export function newEntry<T extends TypeName>(type: T, value: ValueTypes[T], lru:
   return { type, value, lru, seq: 0, key: '', hash: 0, next: undefined } as Extract<KeyEntry, { type: T }>;
 }
 
+/** Scratch for Database.prefetch: the entries it reads, let go right after. */
+const PREFETCH_HEADS: (KeyEntry | null)[] = [];
+
 export class Database {
   readonly keys = new KeyTable<KeyEntry>();
   readonly expires = new Map<string, number>();
@@ -43,6 +46,22 @@ export class Database {
 
   get size(): number {
     return this.keys.size;
+  }
+
+  /**
+   * Reads ahead the memory that looking up these keys (key i is
+   * buf[starts[i], ends[i])) and reading their string values will touch, as
+   * KeyTable.prefetch describes; returns a number made of what was read.
+   */
+  prefetch(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): number {
+    const heads = PREFETCH_HEADS;
+    let touched = this.keys.prefetch(buf, starts, ends, count, heads);
+    for (let i = 0; i < count; i++) {
+      const e = heads[i];
+      if (e !== null && e.type === 'string' && e.value.length > 0) touched += e.value[0];
+      heads[i] = null;
+    }
+    return touched;
   }
 
   /** The key's entry, or undefined when missing or expired (expired keys are deleted). */

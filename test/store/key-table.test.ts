@@ -144,4 +144,25 @@ test('clear empties the table', () => {
   assert.equal([...t.keys()], []);
 });
 
+test('prefetch reads the bucket heads lookups by those bytes start from', () => {
+  const t = filled(1000);
+  const input = Buffer.from('k1 k999 absent k500 ', 'latin1');
+  const starts = Int32Array.from([0, 3, 8, 15]);
+  const ends = Int32Array.from([2, 7, 14, 19]);
+  const heads: (Entry | null)[] = [];
+  const touched = t.prefetch(input, starts, ends, 4, heads);
+  const chain = (e: Entry | null): string[] => {
+    const keys: string[] = [];
+    for (let x: Entry | null | undefined = e; x != null; x = x.next) keys.push(x.key);
+    return keys;
+  };
+  for (const [i, key] of ['k1', 'k999', 'absent', 'k500'].entries()) {
+    const head = heads[i];
+    assert.is(chain(head).includes(key), key !== 'absent', key);
+  }
+  let expected = 0;
+  for (const head of heads.slice(0, 4)) if (head !== null) expected += head.hash + head.key.length;
+  assert.is(touched, expected);
+});
+
 test.run();
