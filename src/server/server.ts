@@ -70,6 +70,12 @@ export class Server {
   private cron: NodeJS.Timeout | null = null;
   /** Effects of the running top-level command, logged as one record. */
   private pendingLog: LogEntry[] = [];
+  /**
+   * The running command's record is its own request in db 0 (rawSource from
+   * rawStart to rawEnd), as most are: appended from the input as it is, with
+   * no view or entry made for it.
+   */
+  private rawRecord = false;
   /** Set while a handler logged its effects explicitly (no default record). */
   private loggedExplicitly = false;
   /** WATCHed keys per database: key -> watching clients. */
@@ -365,8 +371,12 @@ export class Server {
     }
     if (this.wal !== null && this.dirty > dirtyBefore && !this.loggedExplicitly && command.isWrite) {
       // Only the top-level command has raw bytes; EXEC's commands are encoded.
-      const raw = this.rawSource && argv === this.rawArgv ? view(this.rawSource, this.rawStart, this.rawEnd - this.rawStart) : null;
-      this.pendingLog.push({ db, command: raw ?? encodeCommand(argv) });
+      const raw = this.rawSource !== null && argv === this.rawArgv;
+      if (raw && db === 0 && this.pendingLog.length === 0) this.rawRecord = true;
+      else {
+        const bytes = raw ? view(this.rawSource as Buffer, this.rawStart, this.rawEnd - this.rawStart) : encodeCommand(argv);
+        this.pendingLog.push({ db, command: bytes });
+      }
     }
     this.loggedExplicitly = explicitBefore;
     const stats = command.stats;
@@ -463,11 +473,19 @@ export class Server {
 
   /** Appends the pending effects as one log record; returns its sequence number (0 if none). */
   private commitLog(): number {
-    if (this.pendingLog.length === 0) return 0;
-    const entries = this.pendingLog;
-    this.pendingLog = [];
-    if (!this.wal) return 0;
-    const seq = (this.lastSeq = this.wal.append(encodeRecord(entries)));
+    let seq: number;
+    if (this.rawRecord) {
+      this.rawRecord = false;
+      if (!this.wal) return 0;
+      seq = this.wal.appendRange(this.rawSource as Buffer, this.rawStart, this.rawEnd);
+    } else {
+      if (this.pendingLog.length === 0) return 0;
+      const entries = this.pendingLog;
+      this.pendingLog = [];
+      if (!this.wal) return 0;
+      seq = this.wal.append(encodeRecord(entries));
+    }
+    this.lastSeq = seq;
     for (let i = 0; i < this.touchedKeyCount; i++) {
       const db = this.touchedKeyDbs[i];
       const key = this.touchedKeys[i];
@@ -556,7 +574,7 @@ export class Server {
   }
 
   /** Where records go (null: durability none); the durability layer wires it. */
-  wal: { append(payload: Payload): number } | null = null;
+  wal: { append(payload: Payload): number; appendRange(buf: Buffer, start: number, end: number): number } | null = null;
   durableLog: DurableLog | null = null;
 
   /** RESET: the connection as it was after connecting. */

@@ -56,15 +56,30 @@ export class FrameBuilder {
   }
 
   add(payload: Payload): void {
-    const size = entrySize(payload);
-    if (this.pos + size > this.frame.length) this.grow(this.pos + size);
+    if (Buffer.isBuffer(payload)) return this.addRange(payload, 0, payload.length);
+    let pos = this.reserve(payloadLength(payload));
+    for (const part of payload) pos = copyInto(this.frame, pos, part, 0, part.length);
+  }
+
+  /** Adds buf's bytes [start, end) as one entry (no view of them needed). */
+  addRange(buf: Buffer, start: number, end: number): void {
+    const pos = this.reserve(end - start); // first: it may grow the frame
+    copyInto(this.frame, pos, buf, start, end);
+  }
+
+  /** Makes room for an entry of `length` bytes and writes its length prefix; returns where its bytes go. */
+  private reserve(length: number): number {
+    const pos = this.pos;
+    const end = pos + LENGTH_PREFIX + length;
+    if (end > this.frame.length) this.grow(end);
     const frame = this.frame;
-    frame.writeUInt32LE(size - LENGTH_PREFIX, this.pos);
-    let pos = this.pos + LENGTH_PREFIX;
-    if (Buffer.isBuffer(payload)) pos = copyInto(frame, pos, payload);
-    else for (const part of payload) pos = copyInto(frame, pos, part);
-    this.pos = pos;
+    frame[pos] = length & 0xff;
+    frame[pos + 1] = (length >>> 8) & 0xff;
+    frame[pos + 2] = (length >>> 16) & 0xff;
+    frame[pos + 3] = length >>> 24;
+    this.pos = end;
     this.count++;
+    return pos + LENGTH_PREFIX;
   }
 
   /** The finished frame (header and CRC written); nothing is added after. */
@@ -101,11 +116,11 @@ export function encodeFrame(firstSeq: number, entries: readonly Payload[], bodyB
   return builder.finish(firstSeq);
 }
 
-/** Copies part to frame at pos; returns the end. Short parts (most records) by a loop: cheaper than a native call. */
-function copyInto(frame: Buffer, pos: number, part: Buffer): number {
-  const n = part.length;
-  if (n > 64) return pos + part.copy(frame, pos);
-  for (let i = 0; i < n; i++) frame[pos + i] = part[i];
+/** Copies src's bytes [start, end) to frame at pos; returns the end. Short runs (most records) by a loop: cheaper than a native call. */
+function copyInto(frame: Buffer, pos: number, src: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n > 64) return pos + src.copy(frame, pos, start, end);
+  for (let i = 0; i < n; i++) frame[pos + i] = src[start + i];
   return pos + n;
 }
 

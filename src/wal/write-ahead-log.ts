@@ -273,17 +273,30 @@ export class WriteAheadLog {
    * ends): do not modify it before then.
    */
   append(payload: Payload): number {
+    this.frameForEntry()?.add(payload);
+    return this.entryAdded();
+  }
+
+  /** append(buf.subarray(start, end)), without the view; the bytes are copied at once. */
+  appendRange(buf: Buffer, start: number, end: number): number {
+    this.frameForEntry()?.addRange(buf, start, end);
+    return this.entryAdded();
+  }
+
+  /** The open batch's frame, for the next entry (null in none). */
+  private frameForEntry(): FrameBuilder | null {
     this.assertOpen();
-    const seq = ++this.last;
-    if (this.mode === 'none') {
-      this.scheduleTurnEnd();
-      return seq;
-    }
+    if (this.mode === 'none') return null;
     const batch = this.open;
-    if (batch.frame.count === 0) batch.firstSeq = seq;
-    batch.frame.add(payload);
+    if (batch.frame.count === 0) batch.firstSeq = this.last + 1;
+    return batch.frame;
+  }
+
+  /** Numbers the entry just added; seals its batch when full. */
+  private entryAdded(): number {
+    const seq = ++this.last;
     const max = this.mode === 'always' ? 1 : this.batchMax;
-    if (max > 0 && batch.frame.count >= max) this.seal();
+    if (this.mode !== 'none' && max > 0 && this.open.frame.count >= max) this.seal();
     else this.scheduleTurnEnd();
     return seq;
   }

@@ -38,6 +38,9 @@ export function captureLog(server: Server): LogCapture {
       if (capture.durableAtOnce) server.durableSeq = seq;
       return seq;
     },
+    appendRange(buf: Buffer, start: number, end: number): number {
+      return this.append(buf.subarray(start, end));
+    },
   };
   return capture;
 }

@@ -60,6 +60,17 @@ test('a frame built entry by entry, through growing, is the encoded frame, and o
   assert.is(frame.entries[3].toString(), 'a3');
 });
 
+test('addRange adds a range of a buffer as add adds it as a view, short and long', () => {
+  const input = Buffer.concat([b('xx'), b('SET k v'), Buffer.alloc(200, 9), b('yy')]);
+  const expected = encodeFrame(3, [input.subarray(2, 9), input.subarray(9, 209), input.subarray(0, 0)]);
+  const builder = new FrameBuilder(HEADER_SIZE);
+  builder.addRange(input, 2, 9);
+  builder.addRange(input, 9, 209);
+  builder.addRange(input, 5, 5);
+  input.fill(0);
+  assert.equal(builder.finish(3), expected);
+});
+
 test('encodeFrame refuses a wrong body size', () => {
   assert.throws(() => encodeFrame(1, [b('abc')], 10), /does not match/);
   assert.throws(() => encodeFrame(1, [b('abc')], 3), RangeError);
