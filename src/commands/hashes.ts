@@ -25,7 +25,7 @@ import type { HandlerTable } from './table.js';
 type Hash = Dict<Buffer>;
 
 function createHash(c: Client, key: string): EntryOf<'hash'> {
-  const entry: EntryOf<'hash'> = newEntry('hash', new Dict<Buffer>(), c.server.keyspace.now);
+  const entry: EntryOf<'hash'> = newEntry('hash', new Dict<Buffer>(), c.server.keyspace.lruClock);
   c.db.set(key, entry);
   return entry;
 }

@@ -120,29 +120,29 @@ function move(c: Client, argv: Buffer[]): void {
 const converted = new WeakSet<object>();
 
 /** A deep copy of a value, keeping its encoding (COPY). */
-function duplicate(entry: KeyEntry, now: number): KeyEntry {
+function duplicate(entry: KeyEntry, lru: number): KeyEntry {
   switch (entry.type) {
     case 'string':
-      return newEntry('string', duplicateString(entry.value), now);
+      return newEntry('string', duplicateString(entry.value), lru);
     case 'list':
-      return newEntry('list', new Deque(entry.value), now);
+      return newEntry('list', new Deque(entry.value), lru);
     case 'hash': {
       const copy = new Dict<Buffer>();
       for (const [field, value] of entry.value) copy.set(field, value);
       if (converted.has(entry.value)) converted.add(copy);
-      return newEntry('hash', copy, now);
+      return newEntry('hash', copy, lru);
     }
     case 'set': {
       const copy = new Dict<null>();
       for (const member of entry.value.keys()) copy.set(member, null);
       if (converted.has(entry.value)) converted.add(copy);
-      return newEntry('set', copy, now);
+      return newEntry('set', copy, lru);
     }
     case 'zset': {
       const copy = new SortedSet();
       for (const { member, score } of entry.value.entries()) copy.add(member, score);
       if (converted.has(entry.value)) converted.add(copy);
-      return newEntry('zset', copy, now);
+      return newEntry('zset', copy, lru);
     }
   }
 }
@@ -171,7 +171,7 @@ function copy(c: Client, argv: Buffer[]): void {
     }
     dst.delete(newKey);
   }
-  dst.set(newKey, duplicate(entry, c.server.keyspace.now));
+  dst.set(newKey, duplicate(entry, c.server.keyspace.lruClock));
   copyExpire(src, key, dst, newKey);
   c.modified(newKey, dst);
   notify(c.server, NOTIFY.generic, 'copy_to', newKey, dst.index);
@@ -358,8 +358,7 @@ function objectIdletime(c: Client, argv: Buffer[]): void {
   const entry = objectLookup(c, argv);
   if (!entry) return;
   if (maxmemoryPolicy(c).includes('lfu')) throw new ReplyError(ERR.lfuSelected);
-  // The LRU clock has a resolution of one second.
-  c.reply.integer(Math.max(0, Math.floor(c.server.keyspace.now / 1000) - Math.floor(entry.lru / 1000)));
+  c.reply.integer(Math.max(0, c.server.keyspace.lruClock - entry.lru));
 }
 
 function objectFreq(c: Client, argv: Buffer[]): void {

@@ -22,7 +22,7 @@ import type { HandlerTable } from './table.js';
 type SetEntry = EntryOf<'set'>;
 
 function newSet(c: Client, members = new Dict<null>()): SetEntry {
-  return newEntry('set', members, c.server.keyspace.now);
+  return newEntry('set', members, c.server.keyspace.lruClock);
 }
 
 /** Integers in canonical form, compared exactly (doubles round beyond 2^53). */

@@ -154,7 +154,7 @@ function storeString(c: Client, db: Database, key: string, entry: KeyEntry | und
   let value = overwritable(entry, bytes.length);
   if (value !== null) {
     for (let i = 0; i < value.length; i++) value[i] = bytes[i];
-    (entry as KeyEntry).lru = db.keyspace.now;
+    (entry as KeyEntry).lru = db.keyspace.lruClock;
     if (!keepTtl && db.expires.size > 0) db.persist(key);
   } else {
     value = copyBytes(bytes);

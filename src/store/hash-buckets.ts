@@ -4,13 +4,18 @@
 // Per process, so that which keys share a bucket can't be worked out ahead.
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
-/** murmur3's finalizer: every input bit reaches the low bits a bucket mask keeps. */
+/**
+ * murmur3's finalizer: every input bit reaches the low bits a bucket mask
+ * keeps. The result is a signed 32-bit integer, a small integer to V8: an
+ * unsigned one above 2^31 would be a heap number, and the hash field of
+ * every keyspace entry a pointer to one more object to load.
+ */
 function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }
 
 /** Seeded FNV-1a over the key's latin1 code units, finished as above. */

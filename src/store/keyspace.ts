@@ -16,7 +16,7 @@ export interface ValueTypes {
 export type TypeName = keyof ValueTypes;
 
 /**
- * A key's value; `lru` is the last access time in ms (OBJECT IDLETIME);
+ * A key's value; `lru` is its last access in whole seconds (Keyspace.lruClock, for OBJECT IDLETIME);
  * `seq` the log record that last wrote it (0: none since start), so that a
  * read of it can wait until that record is durable. `key`, `hash` and `next`
  * belong to the KeyTable that holds the entry.
@@ -77,7 +77,7 @@ export class Database {
   private live(entry: KeyEntry | undefined): KeyEntry | undefined {
     if (entry === undefined) return undefined;
     if (this.expires.size > 0 && this.expireIfNeeded(entry.key)) return undefined;
-    if (!this.keyspace.noTouch) entry.lru = this.keyspace.now;
+    if (!this.keyspace.noTouch) entry.lru = this.keyspace.lruClock;
     return entry;
   }
 
@@ -98,7 +98,7 @@ export class Database {
 
   /** Adds or replaces key's value with a fresh entry. */
   put<T extends TypeName>(key: string, type: T, value: ValueTypes[T], keepTtl = false): void {
-    this.set(key, newEntry(type, value, this.keyspace.now), keepTtl);
+    this.set(key, newEntry(type, value, this.keyspace.lruClock), keepTtl);
   }
 
   delete(key: string): boolean {
@@ -149,8 +149,23 @@ export class Database {
 
 export class Keyspace {
   readonly databases: Database[];
+  private nowMs = Date.now();
+  /**
+   * The LRU clock (KeyEntry.lru): now in whole seconds, the resolution of
+   * Redis's LRU clock and OBJECT IDLETIME. A small integer to V8, so entries
+   * hold it in place; milliseconds would be a heap number per entry.
+   */
+  lruClock = Math.floor(this.nowMs / 1000);
+
   /** The current time in ms, set once per chunk of input as Redis caches mstime. */
-  now = Date.now();
+  get now(): number {
+    return this.nowMs;
+  }
+
+  set now(ms: number) {
+    this.nowMs = ms;
+    this.lruClock = Math.floor(ms / 1000);
+  }
   /** While replaying the log, keys are not expired (the log says what happened). */
   replaying = false;
   /** CLIENT NO-TOUCH: lookups leave the access time alone. */
