@@ -1,17 +1,79 @@
-// A command as a RESP array of bulk strings (log records, replication-style rewrites).
+// Commands as RESP arrays of bulk strings (log records, rewrites, snapshots).
+// String arguments are latin1: one byte per character.
 
-export function encodeCommand(argv: readonly (Buffer | string)[]): Buffer {
-  let size = 0;
-  const parts = argv.map((arg) => (typeof arg === 'string' ? Buffer.from(arg, 'latin1') : arg));
-  const header = `*${parts.length}\r\n`;
-  size += header.length;
-  for (const part of parts) size += String(part.length).length + part.length + 5;
-  const out = Buffer.allocUnsafe(size);
-  let pos = out.write(header, 0, 'latin1');
-  for (const part of parts) {
-    pos += out.write(`$${part.length}\r\n`, pos, 'latin1');
-    pos += part.copy(out, pos);
-    pos += out.write('\r\n', pos, 'latin1');
+/** Arguments up to this length are copied by a loop: cheaper than a native call. */
+const SHORT = 32;
+
+/** Commands encoded back to back into one buffer that grows as needed. */
+export class CommandWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(capacity = 256) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 16));
   }
-  return out;
+
+  /** Bytes written since the last reset. */
+  get length(): number {
+    return this.pos;
+  }
+
+  command(argv: readonly (Buffer | string)[]): void {
+    this.header(42 /* * */, argv.length);
+    for (const arg of argv) {
+      const n = arg.length;
+      this.header(36 /* $ */, n);
+      this.reserve(n + 2);
+      const buf = this.buf;
+      let pos = this.pos;
+      if (n > SHORT) pos += typeof arg === 'string' ? buf.write(arg, pos, n, 'latin1') : arg.copy(buf, pos);
+      else if (typeof arg === 'string') for (let i = 0; i < n; i++) buf[pos++] = arg.charCodeAt(i);
+      else for (let i = 0; i < n; i++) buf[pos++] = arg[i];
+      buf[pos] = 13;
+      buf[pos + 1] = 10;
+      this.pos = pos + 2;
+    }
+  }
+
+  /** The bytes written since the last reset: a view that the next write overwrites. */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Writes `*n\r\n` or `$n\r\n` (mark is the first byte). */
+  private header(mark: number, n: number): void {
+    this.reserve(24);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = mark;
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    for (let i = digits - 1, v = n; i >= 0; i--, v = Math.floor(v / 10)) buf[pos + i] = 48 + (v % 10);
+    pos += digits;
+    buf[pos] = 13;
+    buf[pos + 1] = 10;
+    this.pos = pos + 2;
+  }
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const bigger = Buffer.allocUnsafe(size);
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+}
+
+/** argv as one RESP command, in a buffer of its own. */
+export function encodeCommand(argv: readonly (Buffer | string)[]): Buffer {
+  let size = 16;
+  for (const arg of argv) size += arg.length + 16;
+  const writer = new CommandWriter(size);
+  writer.command(argv);
+  return writer.bytes();
 }

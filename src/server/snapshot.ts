@@ -3,7 +3,7 @@
 // entry is a self-contained record as replay expects: it starts in db 0, so
 // entries of another database open with SELECT. Expiry times are absolute
 // (PEXPIREAT); keys whose time has passed are left out.
-import { encodeCommand } from '../resp/encode-command.js';
+import { CommandWriter } from '../resp/encode-command.js';
 import { formatDouble } from '../resp/double.js';
 import type { KeyEntry, Keyspace } from '../store/keyspace.js';
 import type { Payload } from '../wal/frame.js';
@@ -18,29 +18,24 @@ type Emit = (argv: (Buffer | string)[]) => void;
 /** Appends the snapshot of keyspace as of `now`; returns its size in bytes. */
 export function writeSnapshot(keyspace: Keyspace, append: (payload: Payload) => void, now = Date.now()): number {
   let total = 0;
-  let parts: Buffer[] = [];
-  let bytes = 0;
-  const emit: Emit = (argv) => {
-    const command = encodeCommand(argv);
-    parts.push(command);
-    bytes += command.length;
-  };
+  const writer = new CommandWriter(2 * ENTRY_BYTES);
+  const emit: Emit = (argv) => writer.command(argv);
   const flush = (): void => {
-    if (parts.length === 0) return;
-    append(parts);
-    total += bytes;
-    parts = [];
-    bytes = 0;
+    if (writer.length === 0) return;
+    // append copies the entry: the writer's buffer is reused.
+    append(writer.bytes());
+    total += writer.length;
+    writer.reset();
   };
   for (const db of keyspace.databases) {
-    for (const [key, entry] of db.keys) {
-      const when = db.expireAt(key);
-      if (when !== undefined && when <= now) continue;
-      if (parts.length === 0 && db.index !== 0) emit(['SELECT', String(db.index)]);
+    db.keys.forEach((key, entry) => {
+      const when = db.expires.size > 0 ? db.expireAt(key) : undefined;
+      if (when !== undefined && when <= now) return;
+      if (writer.length === 0 && db.index !== 0) emit(['SELECT', String(db.index)]);
       rebuild(key, entry, emit);
       if (when !== undefined) emit(['PEXPIREAT', key, String(when)]);
-      if (bytes >= ENTRY_BYTES) flush();
-    }
+      if (writer.length >= ENTRY_BYTES) flush();
+    });
     flush();
   }
   return total;

@@ -41,6 +41,7 @@ export interface WalOptions {
 
 /** Receives one entry during recovery; snapshot entries get the sequence number the snapshot reflects. */
 export type ApplyEntry = (payload: Buffer, seq: number) => void;
+/** Writes a snapshot through append, which copies each payload before it returns. */
 export type SnapshotWriter = (append: (payload: Payload) => void) => void;
 
 export interface WalStats {
