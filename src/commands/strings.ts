@@ -8,8 +8,8 @@
 // APPEND grows into spare room behind the value, past the bytes any earlier
 // view can see, so a loop of appends costs what it costs in Redis.
 import { ERR, invalidExpireTime, wrongArity } from '../errors.js';
-import { INT64_MAX, INT64_MIN, parseInt64, parseInteger } from '../resp/integers.js';
-import { copyBytes } from '../resp/bytes.js';
+import { INT64_MAX, INT64_MIN, decimalDigits, parseInt64, parseInteger, writeDecimal } from '../resp/integers.js';
+import { allocBytes, copyBytes } from '../resp/bytes.js';
 import type { Client } from '../server/client.js';
 import { notify, NOTIFY } from '../server/notify.js';
 import type { Database, KeyEntry } from '../store/keyspace.js';
@@ -494,11 +494,17 @@ function incrDecr(c: Client, keyBytes: Buffer, by: number | bigint): void {
     }
     result = old + incr;
   }
-  const digits = String(result);
-  const value = overwritable(entry, digits.length);
-  if (value !== null) for (let i = 0; i < digits.length; i++) value[i] = digits.charCodeAt(i);
-  else if (entry === undefined) db.put(key, 'string', Buffer.from(digits, 'latin1'));
-  else entry.value = Buffer.from(digits, 'latin1');
+  // A safe integer's digits are written straight into the value: no string.
+  const safe = typeof result === 'number';
+  const length = safe ? (result < 0 ? 1 : 0) + decimalDigits(Math.abs(result as number)) : String(result).length;
+  const inPlace = overwritable(entry, length);
+  const value = inPlace ?? allocBytes(length);
+  if (safe) writeDecimal(value, 0, result as number);
+  else value.write(String(result), 'latin1');
+  if (inPlace === null) {
+    if (entry === undefined) db.put(key, 'string', value);
+    else entry.value = value;
+  }
   c.modified(key);
   keyEvent(c, NOTIFY.string, 'incrby', key);
   c.reply.integer(result);

@@ -36,14 +36,21 @@ let slabUsed = 0;
 export function copyBytes(src: Buffer): Buffer {
   const n = src.length;
   if (n > SLAB_VALUE_MAX) return Buffer.from(src);
+  const copy = allocBytes(n);
+  if (n <= 32) for (let i = 0; i < n; i++) copy[i] = src[i];
+  else copy.set(src);
+  return copy;
+}
+
+/** n bytes of memory of their own, not zeroed (from the slab when small, as copyBytes). */
+export function allocBytes(n: number): Buffer {
+  if (n > SLAB_VALUE_MAX) return Buffer.allocUnsafe(n);
   if (slabUsed + n > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE);
     slabUsed = 0;
   }
-  const copy = new BufferView(slab, slabUsed, n);
-  if (n <= 32) for (let i = 0; i < n; i++) copy[i] = src[i];
-  else copy.set(src);
+  const bytes = new BufferView(slab, slabUsed, n);
   // 8-byte alignment, as Node's pool keeps.
   slabUsed += (n + 7) & ~7;
-  return copy as unknown as Buffer;
+  return bytes as unknown as Buffer;
 }

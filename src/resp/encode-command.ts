@@ -1,5 +1,6 @@
 // Commands as RESP arrays of bulk strings (log records, rewrites, snapshots).
 // String arguments are latin1: one byte per character.
+import { writeDecimal } from './integers.js';
 
 /** Arguments up to this length are copied by a loop: cheaper than a native call. */
 const SHORT = 32;
@@ -50,10 +51,7 @@ export class CommandWriter {
     const buf = this.buf;
     let pos = this.pos;
     buf[pos++] = mark;
-    let digits = 1;
-    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
-    for (let i = digits - 1, v = n; i >= 0; i--, v = Math.floor(v / 10)) buf[pos + i] = 48 + (v % 10);
-    pos += digits;
+    pos = writeDecimal(buf, pos, n);
     buf[pos] = 13;
     buf[pos + 1] = 10;
     this.pos = pos + 2;

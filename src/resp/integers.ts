@@ -44,6 +44,24 @@ export function parseInt64(buf: Uint8Array): bigint | null {
   return Number.isSafeInteger(n) ? BigInt(n) : BigInt(Buffer.from(buf).toString('latin1'));
 }
 
+/** How many decimal digits n, a non-negative safe integer, has (String(n).length without the string). */
+export function decimalDigits(n: number): number {
+  let digits = 1;
+  for (let power = 10; n >= power && digits < 16; power *= 10) digits++;
+  return digits;
+}
+
+/** Writes n, a safe integer, in decimal at buf[pos...]; returns where it ends. */
+export function writeDecimal(buf: Uint8Array, pos: number, n: number): number {
+  if (n < 0) {
+    buf[pos++] = 45; // -
+    n = -n;
+  }
+  const end = pos + decimalDigits(n);
+  for (let i = end - 1; i >= pos; i--, n = Math.floor(n / 10)) buf[i] = 48 + (n % 10);
+  return end;
+}
+
 export function fitsInt64(n: bigint): boolean {
   return n >= INT64_MIN && n <= INT64_MAX;
 }

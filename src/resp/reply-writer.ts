@@ -3,6 +3,7 @@
 // released; a held prefix (replies waiting for durability) is released later
 // by global byte offset, so replies keep their order on the connection.
 import { formatDouble } from './double.js';
+import { writeDecimal } from './integers.js';
 
 const CHUNK = 16 * 1024;
 /** Bulk values at least this long are queued by reference instead of copied. */
@@ -126,11 +127,7 @@ export class ReplyWriter {
     const start = pos;
     buf[pos++] = type;
     if (n < 10) buf[pos++] = 48 + n;
-    else {
-      const digits = n < 100 ? 2 : n < 1000 ? 3 : String(n).length;
-      for (let i = pos + digits - 1; i >= pos; i--, n = Math.floor(n / 10)) buf[i] = 48 + (n % 10);
-      pos += digits;
-    }
+    else pos = writeDecimal(buf, pos, n);
     buf[pos++] = 13;
     buf[pos++] = 10;
     this.total += pos - start;

@@ -25,9 +25,9 @@ import type { Logger } from './logger.js';
 
 /** Commands a RESP2 client may send while subscribed. */
 const SUBSCRIBED_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
-/** Commands that run immediately inside MULTI instead of being queued. */
 /** Commands whose keys are read ahead at once: 32 did better than 16 at redis-benchmark -P 128. */
 const PREFETCH_WINDOW = 32;
+/** Commands that run immediately inside MULTI instead of being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const SELECT_PREFIX = Buffer.from('*2\r\n$6\r\nSELECT\r\n');
 

@@ -361,6 +361,12 @@ test('INCR, DECR, INCRBY and DECRBY: exact int64, overflow, TTL kept', async () 
     assert.is(await failure(r.incr('c')), NOT_INTEGER, JSON.stringify(bad));
   }
   assert.is(await failure(r.call('INCRBY', 'c', '1.5')), NOT_INTEGER);
+  // Across every change of length, both signs: the digits are written into the value.
+  await r.set('c', '-11');
+  for (const [by, expected] of [[2, '-9'], [9, '0'], [9, '9'], [1, '10'], [89, '99'], [1, '100'], [-200, '-100'], [99, '-1'], [999999999999999, '999999999999998'], [2, '1000000000000000'], [-1, '999999999999999']] as const) {
+    assert.is(await r.incrby('c', by), Number(expected));
+    assert.is(await r.get('c'), expected);
+  }
   await r.set('t', '5', 'EX', 100);
   assert.is(await r.incr('t'), 6);
   assert.ok((await r.ttl('t')) > 98);
