@@ -495,12 +495,12 @@ function incrDecr(c: Client, keyBytes: Buffer, by: number | bigint): void {
     result = old + incr;
   }
   // A safe integer's digits are written straight into the value: no string.
-  const safe = typeof result === 'number';
-  const length = safe ? (result < 0 ? 1 : 0) + decimalDigits(Math.abs(result as number)) : String(result).length;
+  const text = typeof result === 'number' ? null : String(result);
+  const length = text === null ? (result < 0 ? 1 : 0) + decimalDigits(Math.abs(result as number)) : text.length;
   const inPlace = overwritable(entry, length);
   const value = inPlace ?? allocBytes(length);
-  if (safe) writeDecimal(value, 0, result as number);
-  else value.write(String(result), 'latin1');
+  if (text === null) writeDecimal(value, 0, result as number);
+  else value.write(text, 'latin1');
   if (inPlace === null) {
     if (entry === undefined) db.put(key, 'string', value);
     else entry.value = value;

@@ -33,17 +33,17 @@ export class KeyHints {
       const args = parsed;
       let keyStart = -1;
       let keyEnd = -1;
-      for (let arg = 0; arg < args && i >= 0; arg++) {
-        if (i >= end || buf[i] !== 36 /* $ */) i = -1;
-        else {
-          i = readNumber(buf, i + 1);
-          if (i < 0) break;
-          if (arg === 1) {
-            keyStart = i;
-            keyEnd = i + parsed;
-          }
-          i += parsed + 2;
-          if (i > end) i = -1;
+      for (let arg = 0; arg < args; arg++) {
+        i = i < end && buf[i] === 36 /* $ */ ? readNumber(buf, i + 1) : -1;
+        if (i < 0) break;
+        if (arg === 1) {
+          keyStart = i;
+          keyEnd = i + parsed;
+        }
+        i += parsed + 2;
+        if (i > end) {
+          i = -1;
+          break;
         }
       }
       if (i < 0) break;

@@ -28,14 +28,14 @@ export function writeSnapshot(keyspace: Keyspace, append: (payload: Payload) => 
     writer.reset();
   };
   for (const db of keyspace.databases) {
-    db.keys.forEach((key, entry) => {
+    for (const [key, entry] of db.keys) {
       const when = db.expires.size > 0 ? db.expireAt(key) : undefined;
-      if (when !== undefined && when <= now) return;
+      if (when !== undefined && when <= now) continue;
       if (writer.length === 0 && db.index !== 0) emit(['SELECT', String(db.index)]);
       rebuild(key, entry, emit);
       if (when !== undefined) emit(['PEXPIREAT', key, String(when)]);
       if (writer.length >= ENTRY_BYTES) flush();
-    });
+    }
     flush();
   }
   return total;

@@ -146,24 +146,6 @@ export class KeyTable<E extends Chained<E>> {
     return this.entries();
   }
 
-  /** Calls visit with every entry, as entries() does, without an iterator's cost per entry. */
-  forEach(visit: (key: string, entry: E) => void): void {
-    this.iterating++;
-    try {
-      const buckets = this.buckets;
-      for (let i = 0; i < buckets.length; i++) {
-        for (let e: E | null | undefined = buckets[i]; e != null; ) {
-          const next: E | null | undefined = e.next;
-          visit(e.key, e);
-          e = next;
-        }
-      }
-    } finally {
-      this.iterating--;
-      this.fitSize();
-    }
-  }
-
   /** Every entry, bucket by bucket; reads each link before handing out the entry. */
   private *walk(): IterableIterator<E> {
     this.iterating++;
