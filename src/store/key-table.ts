@@ -14,6 +14,10 @@
 import { hashBytes, hashRange, hashString, scanBuckets } from './hash-buckets.js';
 
 const MIN_BUCKETS = 4;
+/** Scratch for KeyTable.prefetch. */
+let prefetchHashes = new Int32Array(32);
+/** How far down a bucket prefetch follows a key: buckets hold about one entry. */
+const PREFETCH_MAX_STEPS = 4;
 
 /** What an entry of the table carries for it. */
 export interface Chained<E> {
@@ -63,20 +67,37 @@ export class KeyTable<E extends Chained<E>> {
 
   /**
    * Reads ahead what getBytes will read for several keys at once (key i is
-   * buf[starts[i], ends[i])): its bucket, the bucket's first entry and that
-   * entry's key. Each is a likely cache miss, and one key's loads do not wait
-   * for another's, so going over all keys pass by pass overlaps the misses
-   * that lookups one at a time would wait for in turn. heads[i] gets key i's
-   * first entry (null for an empty bucket). Returns a number made of what
+   * buf[starts[i], ends[i])): its bucket, the entries of the bucket up to the
+   * one with the key's hash, and that entry's key. Each is a likely cache
+   * miss, and one key's loads do not wait for another's, so going over all
+   * keys pass by pass, one step down every chain at a time, overlaps the
+   * misses that lookups one at a time would wait for in turn. found[i] gets
+   * the entry key i likely has (null if none). Returns a number made of what
    * was read, for the caller to keep: loads nobody uses may be left out.
    */
-  prefetch(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, heads: (E | null)[]): number {
+  prefetch(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, found: (E | null)[]): number {
+    // Hashing first leaves loops of loads alone, as many in flight as the CPU can hold.
+    if (prefetchHashes.length < count) prefetchHashes = new Int32Array(count);
+    const hashes = prefetchHashes;
+    for (let i = 0; i < count; i++) hashes[i] = hashRange(buf, starts[i], ends[i]);
     const buckets = this.buckets;
-    for (let i = 0; i < count; i++) heads[i] = buckets[hashRange(buf, starts[i], ends[i]) & this.mask];
+    const mask = this.mask;
+    for (let i = 0; i < count; i++) found[i] = buckets[hashes[i] & mask];
+    // A third of the keys are not first in their bucket at the table's fullest.
+    for (let step = 0, walking = true; walking && step < PREFETCH_MAX_STEPS; step++) {
+      walking = false;
+      for (let i = 0; i < count; i++) {
+        const e = found[i];
+        if (e === null || e.hash === hashes[i]) continue;
+        found[i] = e.next as E | null;
+        walking = true;
+      }
+    }
     let touched = 0;
     for (let i = 0; i < count; i++) {
-      const e = heads[i];
-      if (e !== null) touched += e.hash + e.key.length;
+      const e = found[i];
+      // The key's last character: a string's characters may run into the next cache line.
+      if (e !== null) touched += e.key.charCodeAt(e.key.length - 1) | 0;
     }
     return touched;
   }

@@ -31,7 +31,7 @@ export function newEntry<T extends TypeName>(type: T, value: ValueTypes[T], lru:
 }
 
 /** Scratch for Database.prefetch: the entries it reads, let go right after. */
-const PREFETCH_HEADS: (KeyEntry | null)[] = [];
+const PREFETCH_FOUND: (KeyEntry | null)[] = [];
 
 export class Database {
   readonly keys = new KeyTable<KeyEntry>();
@@ -54,12 +54,12 @@ export class Database {
    * KeyTable.prefetch describes; returns a number made of what was read.
    */
   prefetch(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): number {
-    const heads = PREFETCH_HEADS;
-    let touched = this.keys.prefetch(buf, starts, ends, count, heads);
+    const found = PREFETCH_FOUND;
+    let touched = this.keys.prefetch(buf, starts, ends, count, found);
     for (let i = 0; i < count; i++) {
-      const e = heads[i];
+      const e = found[i];
       if (e !== null && e.type === 'string' && e.value.length > 0) touched += e.value[0];
-      heads[i] = null;
+      found[i] = null;
     }
     return touched;
   }
