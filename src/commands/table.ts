@@ -122,10 +122,15 @@ export class CommandTable {
       while (i < name.length && name[i] === last[i]) i++;
       if (i === name.length) return this.lastCommand;
     }
-    const command = this.commands.get(name.toString('latin1').toLowerCase());
+    const command = this.lookupRange(name, 0, name.length);
     this.lastName = Buffer.from(name);
     this.lastCommand = command;
     return command;
+  }
+
+  /** The command named by buf[start, end), in any case, without its subcommand (for hints read ahead of dispatch). */
+  lookupRange(buf: Buffer, start: number, end: number): Command | undefined {
+    return this.commands.get(buf.toString('latin1', start, end).toLowerCase());
   }
 
   /** Every command and subcommand, for INFO commandstats. */
