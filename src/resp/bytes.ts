@@ -22,6 +22,25 @@ export function viewOf(memory: ArrayBuffer, offset: number, length: number): Buf
   return new BufferView(memory, offset, length) as unknown as Buffer;
 }
 
+/** Runs up to this length are copied by a loop: for the short values of a pipeline, cheaper than a native call. */
+const SHORT_COPY = 64;
+
+/** Copies src's bytes [start, end) into dst at pos; returns where they end. */
+export function copyRange(dst: Uint8Array, pos: number, src: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n > SHORT_COPY) return pos + src.copy(dst, pos, start, end);
+  for (let i = 0; i < n; i++) dst[pos + i] = src[start + i];
+  return pos + n;
+}
+
+/** Writes s's latin1 bytes (one per character) into dst at pos; returns where they end. */
+export function writeLatin1(dst: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n > SHORT_COPY) return pos + dst.write(s, pos, n, 'latin1');
+  for (let i = 0; i < n; i++) dst[pos + i] = s.charCodeAt(i);
+  return pos + n;
+}
+
 /** Values up to this size are copied into a shared slab, as Node pools small Buffers. */
 const SLAB_VALUE_MAX = 1024;
 const SLAB_SIZE = 8 * 1024;
@@ -37,8 +56,7 @@ export function copyBytes(src: Buffer): Buffer {
   const n = src.length;
   if (n > SLAB_VALUE_MAX) return Buffer.from(src);
   const copy = allocBytes(n);
-  if (n <= 32) for (let i = 0; i < n; i++) copy[i] = src[i];
-  else copy.set(src);
+  copyRange(copy, 0, src, 0, n);
   return copy;
 }
 

@@ -1,9 +1,7 @@
 // Commands as RESP arrays of bulk strings (log records, rewrites, snapshots).
 // String arguments are latin1: one byte per character.
+import { copyRange, writeLatin1 } from './bytes.js';
 import { writeDecimal } from './integers.js';
-
-/** Arguments up to this length are copied by a loop: cheaper than a native call. */
-const SHORT = 32;
 
 /** Commands encoded back to back into one buffer that grows as needed. */
 export class CommandWriter {
@@ -26,10 +24,7 @@ export class CommandWriter {
       this.header(36 /* $ */, n);
       this.reserve(n + 2);
       const buf = this.buf;
-      let pos = this.pos;
-      if (n > SHORT) pos += typeof arg === 'string' ? buf.write(arg, pos, n, 'latin1') : arg.copy(buf, pos);
-      else if (typeof arg === 'string') for (let i = 0; i < n; i++) buf[pos++] = arg.charCodeAt(i);
-      else for (let i = 0; i < n; i++) buf[pos++] = arg[i];
+      const pos = typeof arg === 'string' ? writeLatin1(buf, this.pos, arg) : copyRange(buf, this.pos, arg, 0, n);
       buf[pos] = 13;
       buf[pos + 1] = 10;
       this.pos = pos + 2;

@@ -3,6 +3,7 @@
 // released; a held prefix (replies waiting for durability) is released later
 // by global byte offset, so replies keep their order on the connection.
 import { formatDouble } from './double.js';
+import { copyRange, writeLatin1 } from './bytes.js';
 import { writeDecimal } from './integers.js';
 
 const CHUNK = 16 * 1024;
@@ -91,13 +92,7 @@ export class ReplyWriter {
   private ascii(s: string): void {
     const n = s.length;
     this.reserve(n);
-    // As in bytes(): a loop beats the native write for short replies.
-    if (n <= 32) {
-      const buf = this.buf;
-      let pos = this.pos;
-      for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
-      this.pos = pos;
-    } else this.pos += this.buf.write(s, this.pos, 'latin1');
+    this.pos = writeLatin1(this.buf, this.pos, s);
     this.total += n;
   }
 
@@ -109,12 +104,7 @@ export class ReplyWriter {
     } else {
       const n = b.length;
       this.reserve(n);
-      const buf = this.buf;
-      let pos = this.pos;
-      // A native copy costs more than a loop for the short replies of a pipeline.
-      if (n <= 32) for (let i = 0; i < n; i++) buf[pos++] = b[i];
-      else pos += b.copy(buf, pos);
-      this.pos = pos;
+      this.pos = copyRange(this.buf, this.pos, b, 0, n);
     }
     this.total += b.length;
   }

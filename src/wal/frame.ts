@@ -12,6 +12,7 @@
 // after it: the last write, cut short by a crash) and corruption (a bad frame
 // with data after it), which recovery must not silently skip.
 import { crc32 } from 'node:zlib';
+import { copyRange } from '../resp/bytes.js';
 
 export const FRAME_MAGIC = 0x31574456; // "VDW1" in file order
 export const HEADER_SIZE = 24;
@@ -58,13 +59,13 @@ export class FrameBuilder {
   add(payload: Payload): void {
     if (Buffer.isBuffer(payload)) return this.addRange(payload, 0, payload.length);
     let pos = this.reserve(payloadLength(payload));
-    for (const part of payload) pos = copyInto(this.frame, pos, part, 0, part.length);
+    for (const part of payload) pos = copyRange(this.frame, pos, part, 0, part.length);
   }
 
   /** Adds buf's bytes [start, end) as one entry (no view of them needed). */
   addRange(buf: Buffer, start: number, end: number): void {
     const pos = this.reserve(end - start); // first: it may grow the frame
-    copyInto(this.frame, pos, buf, start, end);
+    copyRange(this.frame, pos, buf, start, end);
   }
 
   /** Makes room for an entry of `length` bytes and writes its length prefix; returns where its bytes go. */
@@ -114,14 +115,6 @@ export function encodeFrame(firstSeq: number, entries: readonly Payload[], bodyB
   const encoded = builder.length - HEADER_SIZE;
   if (encoded !== bodyBytes) throw new RangeError(`encodeFrame: bodyBytes ${bodyBytes} does not match the entries (${encoded})`);
   return builder.finish(firstSeq);
-}
-
-/** Copies src's bytes [start, end) to frame at pos; returns the end. Short runs (most records) by a loop: cheaper than a native call. */
-function copyInto(frame: Buffer, pos: number, src: Buffer, start: number, end: number): number {
-  const n = end - start;
-  if (n > 64) return pos + src.copy(frame, pos, start, end);
-  for (let i = 0; i < n; i++) frame[pos + i] = src[start + i];
-  return pos + n;
 }
 
 function sumEntrySizes(entries: readonly Payload[]): number {
