@@ -489,8 +489,8 @@ export class Server {
     for (let i = 0; i < this.touchedKeyCount; i++) {
       const db = this.touchedKeyDbs[i];
       const key = this.touchedKeys[i];
-      // The command just touched the key: its entry is at hand in the cache.
-      const entry = db.keys.get(key);
+      // The command just touched the key: mostly, its entry is the one it looked up last.
+      const entry = db.keys.getRecent(key);
       if (entry !== undefined) {
         entry.seq = seq;
         continue;

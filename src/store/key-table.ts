@@ -39,6 +39,8 @@ export class KeyTable<E extends Chained<E>> {
   private count = 0;
   /** Iterations under way: the table keeps its size until they end. */
   private iterating = 0;
+  /** The entry found or stored last, while it is in the table (see getRecent). */
+  private recent: E | null = null;
 
   get size(): number {
     return this.count;
@@ -47,9 +49,19 @@ export class KeyTable<E extends Chained<E>> {
   get(key: string): E | undefined {
     const hash = hashString(key);
     for (let e: E | null | undefined = this.buckets[hash & this.mask]; e != null; e = e.next) {
-      if (e.hash === hash && e.key === key) return e;
+      if (e.hash === hash && e.key === key) return (this.recent = e);
     }
     return undefined;
+  }
+
+  /**
+   * get(key), without hashing the key again when its entry is the one found
+   * or stored last: a write's key, looked up once more when the write is
+   * logged, to stamp its entry.
+   */
+  getRecent(key: string): E | undefined {
+    const e = this.recent;
+    return e !== null && e.key === key ? e : this.get(key);
   }
 
   has(key: string): boolean {
@@ -60,7 +72,7 @@ export class KeyTable<E extends Chained<E>> {
   getBytes(bytes: Uint8Array): E | undefined {
     const hash = hashBytes(bytes);
     for (let e: E | null | undefined = this.buckets[hash & this.mask]; e != null; e = e.next) {
-      if (e.hash === hash && sameBytes(e.key, bytes)) return e;
+      if (e.hash === hash && sameBytes(e.key, bytes)) return (this.recent = e);
     }
     return undefined;
   }
@@ -117,10 +129,12 @@ export class KeyTable<E extends Chained<E>> {
       if (previous) previous.next = entry;
       else this.buckets[bucket] = entry;
       e.next = undefined;
+      this.recent = entry;
       return false;
     }
     this.link(entry, key, hash, this.buckets[bucket]);
     this.buckets[bucket] = entry;
+    this.recent = entry;
     this.count++;
     this.fitSize();
     return true;
@@ -142,6 +156,7 @@ export class KeyTable<E extends Chained<E>> {
       if (previous) previous.next = e.next;
       else this.buckets[bucket] = e.next as E | null;
       e.next = undefined;
+      if (e === this.recent) this.recent = null;
       this.count--;
       this.fitSize();
       return true;
@@ -150,6 +165,7 @@ export class KeyTable<E extends Chained<E>> {
   }
 
   clear(): void {
+    this.recent = null;
     this.buckets = new Array<E | null>(MIN_BUCKETS).fill(null);
     this.mask = MIN_BUCKETS - 1;
     this.count = 0;

@@ -79,6 +79,29 @@ test('an entry is in one table at a time: moving it means deleting it first', ()
   assert.is(a.get('z'), e);
 });
 
+test('getRecent answers as get, whatever happened to the entry found last', () => {
+  const t = filled(100);
+  const other = new KeyTable<Entry>();
+  const e5 = t.getBytes(Buffer.from('k5')) as Entry;
+  assert.is(t.getRecent('k5'), e5, 'found by its bytes');
+  assert.is(t.getRecent('k6')?.n, 6, 'another key is looked up');
+  const replacing = entry(-5);
+  t.set('k5', replacing);
+  assert.is(t.getRecent('k5'), replacing, 'replaced');
+  t.delete('k5');
+  assert.is(t.getRecent('k5'), undefined, 'deleted');
+  const moved = t.get('k7') as Entry;
+  t.delete('k7');
+  other.set('k7', moved);
+  assert.is(t.getRecent('k7'), undefined, 'moved to another table under the same key');
+  assert.is(other.getRecent('k7'), moved);
+  t.get('k8');
+  t.clear();
+  assert.is(t.getRecent('k8'), undefined, 'cleared');
+  t.set('k8', entry(88));
+  assert.is(t.getRecent('k8')?.n, 88, 'stored after the clear');
+});
+
 test('every key survives growing and shrinking', () => {
   const t = filled(5000);
   for (let i = 0; i < 5000; i++) assert.is(t.get(`k${i}`)?.n, i);
