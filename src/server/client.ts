@@ -12,6 +12,9 @@ import type { Server } from './server.js';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
+/** Slots for held replies a connection keeps once all are released. */
+const HOLD_SLOTS_KEPT = 1024;
+
 export interface Transaction {
   queued: { command: Command; argv: Buffer[] }[];
   /** A command failed to queue: EXEC answers EXECABORT. */
@@ -51,13 +54,17 @@ export class Client {
   closing = false;
   closed = false;
 
-  // Held replies: where each starts and ends in the output, the sequence
-  // number that must be durable before it may leave, and whether it is a
-  // write's reply on its own record (replaced by an error if that fails).
+  // Held replies, in slots holdHead to holdTail: where each starts and ends
+  // in the output, the sequence number that must be durable before it may
+  // leave, and whether it is a write's reply on its own record (replaced by
+  // an error if that fails). Slots are reused, not spliced out: a reply held
+  // and released per request then allocates nothing.
   private holdStarts: number[] = [];
   private holdEnds: number[] = [];
   private holdSeqs: number[] = [];
   private holdOwn: boolean[] = [];
+  private holdHead = 0;
+  private holdTail = 0;
 
   constructor(
     readonly server: Server,
@@ -90,21 +97,22 @@ export class Client {
    */
   hold(start: number, seq: number, ownRecord = false): void {
     if (seq <= this.server.durableSeq) return;
-    if (this.holdSeqs.length === 0) this.server.waiting.add(this);
-    this.holdStarts.push(start);
-    this.holdEnds.push(this.reply.offset);
-    this.holdSeqs.push(seq);
-    this.holdOwn.push(ownRecord);
+    if (this.holdTail === this.holdHead) this.server.waiting.add(this);
+    const n = this.holdTail++;
+    this.holdStarts[n] = start;
+    this.holdEnds[n] = this.reply.offset;
+    this.holdSeqs[n] = seq;
+    this.holdOwn[n] = ownRecord;
   }
 
   get isHeld(): boolean {
-    return this.holdSeqs.length > 0;
+    return this.holdTail > this.holdHead;
   }
 
   /** Drops the output written after `from` (CLIENT REPLY OFF/SKIP); held replies there become empty. */
   truncateReply(from: number): void {
     this.reply.truncate(from);
-    for (let i = this.holdEnds.length - 1; i >= 0 && this.holdEnds[i] > from; i--) this.holdEnds[i] = Math.max(this.holdStarts[i], from);
+    for (let i = this.holdTail - 1; i >= this.holdHead && this.holdEnds[i] > from; i--) this.holdEnds[i] = Math.max(this.holdStarts[i], from);
   }
 
   /**
@@ -119,8 +127,8 @@ export class Client {
     const server = this.server;
     const durable = server.durableSeq;
     let chunks: Buffer[] | null = null;
-    let done = 0;
-    for (; done < this.holdSeqs.length; done++) {
+    let done = this.holdHead;
+    for (; done < this.holdTail; done++) {
       const seq = this.holdSeqs[done];
       if (seq <= durable) continue;
       if (seq > server.failedSeq) break;
@@ -134,14 +142,8 @@ export class Client {
       server.stats.countError(error);
       chunks.push(Buffer.from(`-${error}\r\n`, 'latin1'));
     }
-    if (done > 0) {
-      this.holdStarts.splice(0, done);
-      this.holdEnds.splice(0, done);
-      this.holdSeqs.splice(0, done);
-      this.holdOwn.splice(0, done);
-    }
-    const upTo = this.holdStarts.length > 0 ? this.holdStarts[0] : this.reply.offset;
-    if (this.holdStarts.length === 0) server.waiting.delete(this);
+    if (done > this.holdHead) this.dropHolds(done);
+    const upTo = this.holdTail > this.holdHead ? this.holdStarts[this.holdHead] : this.reply.offset;
     const released = this.reply.release(upTo);
     if (chunks) for (const chunk of released) chunks.push(chunk);
     else chunks = released;
@@ -152,5 +154,29 @@ export class Client {
       socket.uncork();
     }
     if (this.closing && this.reply.pendingBytes === 0) socket.end();
+  }
+
+  /** Forgets the held replies before slot `head`. */
+  private dropHolds(head: number): void {
+    this.holdHead = head;
+    if (head === this.holdTail) {
+      this.server.waiting.delete(this);
+      this.holdHead = this.holdTail = 0;
+      // What a deep pipeline's holds took is let go, not kept per connection.
+      if (this.holdSeqs.length > HOLD_SLOTS_KEPT) {
+        this.holdStarts = [];
+        this.holdEnds = [];
+        this.holdSeqs = [];
+        this.holdOwn = [];
+      }
+    } else if (head > HOLD_SLOTS_KEPT && head * 2 > this.holdTail) {
+      // Moved to the front once the released slots outnumber the held ones: each slot moves O(1) times.
+      this.holdStarts.copyWithin(0, head, this.holdTail);
+      this.holdEnds.copyWithin(0, head, this.holdTail);
+      this.holdSeqs.copyWithin(0, head, this.holdTail);
+      this.holdOwn.copyWithin(0, head, this.holdTail);
+      this.holdTail -= head;
+      this.holdHead = 0;
+    }
   }
 }

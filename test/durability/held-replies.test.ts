@@ -41,6 +41,35 @@ test('one 1000-SET pipeline on an idle server: 7 batches of 128 and one of 104, 
   await server.stop();
 });
 
+test('a deep pipeline released one fdatasync at a time: every reply leaves once, in order, as its batch becomes durable', async () => {
+  // An fdatasync per batch: the durable point then moves a batch at a time.
+  const { server, files } = await faultServer({ fsyncConcurrency: 32 });
+  const conn = await connect(server.port);
+  files.holdFsyncs(isSegment);
+  // 3000 SETs, each followed by a GET that saw it: 6000 held replies, 24 batches.
+  const commands: string[][] = [];
+  const replies: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    commands.push(['SET', `key:${i}`, `v${i}`], ['GET', `key:${i}`]);
+    replies.push('+OK\r\n', `$${String(i).length + 1}\r\nv${i}\r\n`);
+  }
+  conn.send(...commands);
+  await waitFor(() => server.server.lastSeq === 3000, 'all 3000 SETs logged');
+  let releasedUpTo = 0;
+  while (releasedUpTo < 3000) {
+    await waitFor(() => files.heldFsyncs.length > 0, 'an fdatasync in flight');
+    files.release(0);
+    await waitFor(() => server.server.durableSeq > releasedUpTo, 'the durable point moves');
+    releasedUpTo = server.server.durableSeq;
+    // Every write up to the durable point and the read after it, nothing beyond.
+    await waitFor(() => conn.received().length === replies.slice(0, 2 * releasedUpTo).join('').length, `the replies up to ${releasedUpTo}`);
+    await settle(5);
+    assert.is(conn.received(), replies.slice(0, 2 * releasedUpTo).join(''));
+  }
+  conn.close();
+  await server.stop();
+});
+
 test('a read of a key written in the same turn waits for the fdatasync; a read of durable data does not', async () => {
   const { server, files } = await faultServer();
   const writer = await connect(server.port);
