@@ -1,12 +1,12 @@
 // The server's cost per command without sockets: 50 in-process connections
-// fed pipelined SETs or GETs through the real parser, dispatcher and keyspace,
+// fed pipelined SETs, GETs or INCRs through the real parser, dispatcher and keyspace,
 // their replies discarded. Separates the JavaScript hot path from the kernel's
 // share of a redis-benchmark run; prints the best of several rounds in CPU
 // time (user + system, the log's fdatasync threads included) per command.
 // Input comes in turns, as the event loop reads it: one pipeline per
 // connection, then the turn ends (with --durability adaptive, that seals the
 // log's batch). A round ends when everything in it is durable.
-//   npm run build && npm run bench:dispatch [-- --keys 100000 --depth 16 --rounds 10 --durability adaptive --only SET]
+//   npm run build && npm run bench:dispatch [-- --keys 100000 --depth 16 --rounds 10 --durability adaptive --only SET|GET|INCR]
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -29,7 +29,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '10' },
     durability: { type: 'string', default: 'none' },
     'fsync-concurrency': { type: 'string', default: '4' },
-    // GET alone finds no keys: SET runs first either way.
+    // GET alone would find no keys: SET runs before it either way.
     only: { type: 'string' },
   },
 });
@@ -59,12 +59,14 @@ class NullSocket extends EventEmitter {
   resume(): void {}
 }
 
-/** A pipeline of `depth` commands on random keys (redis-benchmark's key:%012d). */
-function pipeline(command: 'SET' | 'GET'): Buffer {
+type Test = 'SET' | 'GET' | 'INCR';
+
+/** A pipeline of `depth` commands on random keys (redis-benchmark's key:%012d and counter:%012d). */
+function pipeline(command: Test): Buffer {
   const commands: Buffer[] = [];
   for (let i = 0; i < depth; i++) {
-    const key = `key:${String(Math.floor(Math.random() * keys)).padStart(12, '0')}`;
-    commands.push(encodeCommand(command === 'SET' ? ['SET', key, 'xxx'] : ['GET', key]));
+    const n = String(Math.floor(Math.random() * keys)).padStart(12, '0');
+    commands.push(encodeCommand(command === 'SET' ? ['SET', `key:${n}`, 'xxx'] : command === 'GET' ? ['GET', `key:${n}`] : ['INCR', `counter:${n}`]));
   }
   return Buffer.concat(commands);
 }
@@ -72,7 +74,7 @@ function pipeline(command: 'SET' | 'GET'): Buffer {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Best CPU time per command over the rounds, in ns. */
-async function measure(sockets: NullSocket[], command: 'SET' | 'GET'): Promise<number> {
+async function measure(sockets: NullSocket[], command: Test): Promise<number> {
   const chunks = Array.from({ length: 2000 }, () => pipeline(command));
   let best = Infinity;
   for (let round = 0; round < rounds; round++) {
@@ -98,8 +100,8 @@ const sockets = Array.from({ length: CONNECTIONS }, () => {
   return socket;
 });
 console.log(`${CONNECTIONS} connections, pipelines of ${depth}, ${keys} keys, durability ${values.durability}, best of ${rounds} rounds of ${CHUNKS_PER_ROUND} pipelines`);
-// SET first, so that GET finds the keys.
-for (const command of values.only === 'SET' ? (['SET'] as const) : (['SET', 'GET'] as const)) {
+const tests: Test[] = values.only === undefined ? ['SET', 'GET', 'INCR'] : values.only === 'GET' ? ['SET', 'GET'] : [values.only as Test];
+for (const command of tests) {
   console.log(`${command}: ${(await measure(sockets, command)).toFixed(0)} ns per command`);
 }
 await server.close();
