@@ -403,17 +403,27 @@ export class Server {
 
   /** The sequence number a read must wait for: the newest write it could have observed. */
   private readGate(c: Client, command: Command, argv: Buffer[]): number {
-    if (command.name === 'exec' || command.info.keySpecs.length === 0) return this.lastSeq;
+    const info = command.info;
+    if (command.name === 'exec' || info.keySpecs.length === 0) return this.lastSeq;
     const db = c.db;
     let seq = this.dbFloorSeq[db.index] ?? 0;
-    const deleted = this.deletedSeqs.get(db);
-    const older = this.olderDeletedSeqs.get(db);
-    for (const { pos } of commandKeys(command, argv)) {
-      const key = argv[pos].toString('latin1');
-      const entry = db.keys.get(key);
-      seq = Math.max(seq, entry !== undefined ? entry.seq : (deleted?.get(key) ?? older?.get(key) ?? 0));
+    if (info.firstKey > 0 && info.keyStep > 0 && !command.flags.has('movablekeys')) {
+      // Without movable keys, the legacy range names every key (as Redis derives it from the key specs).
+      const last = info.lastKey < 0 ? argv.length + info.lastKey : Math.min(info.lastKey, argv.length - 1);
+      for (let pos = info.firstKey; pos <= last; pos += info.keyStep) seq = Math.max(seq, this.lastWriteOf(db, argv[pos]));
+    } else {
+      for (const { pos } of commandKeys(command, argv)) seq = Math.max(seq, this.lastWriteOf(db, argv[pos]));
     }
     return seq;
+  }
+
+  /** The sequence number of the key's last logged write (0 when none is known). */
+  private lastWriteOf(db: Database, key: Buffer): number {
+    const entry = db.keys.getBytes(key);
+    if (entry !== undefined) return entry.seq;
+    if (this.deletedSeqs.size === 0 && this.olderDeletedSeqs.size === 0) return 0;
+    const name = key.toString('latin1');
+    return this.deletedSeqs.get(db)?.get(name) ?? this.olderDeletedSeqs.get(db)?.get(name) ?? 0;
   }
 
   // ---- effects ----

@@ -95,6 +95,39 @@ test('a read of a key written in the same turn waits for the fdatasync; a read o
   await server.stop();
 });
 
+test('a read waits for exactly the writes it may have observed: each of its keys, deleted keys, movable keys, keyless reads', async () => {
+  const { server, files } = await faultServer();
+  const writer = await connect(server.port);
+  writer.send(['SET', 'd1', '1'], ['SET', 'd2', '2'], ['SET', 'gone', 'x'], ['SADD', 'sd', 'm'], ['SADD', 'sf', 'm'], ['HSET', 'h', 'f', 'v']);
+  await waitFor(() => writer.received() === '+OK\r\n+OK\r\n+OK\r\n:1\r\n:1\r\n:1\r\n', 'the durable writes');
+  files.holdFsyncs(isSegment);
+  const lastDurable = server.server.lastSeq;
+  writer.send(['SET', 'fresh', 'v'], ['DEL', 'gone'], ['SADD', 'sf', 'n']);
+  await waitFor(() => server.server.lastSeq === lastDurable + 3 && files.heldFsyncs.length > 0, 'the writes in flight');
+  // One connection per read: a held reply holds back the replies after it.
+  const reads: [string[], string, boolean][] = [
+    [['MGET', 'd1', 'd2'], '*2\r\n$1\r\n1\r\n$1\r\n2\r\n', false],
+    [['MGET', 'd1', 'fresh'], '*2\r\n$1\r\n1\r\n$1\r\nv\r\n', true],
+    [['EXISTS', 'd2', 'd1'], ':2\r\n', false],
+    [['EXISTS', 'd1', 'gone'], ':1\r\n', true],
+    [['GET', 'gone'], '$-1\r\n', true],
+    [['HGET', 'h', 'f'], '$1\r\nv\r\n', false],
+    [['SINTERCARD', '1', 'sd'], ':1\r\n', false],
+    [['SINTERCARD', '2', 'sd', 'sf'], ':1\r\n', true],
+    [['DBSIZE'], ':6\r\n', true],
+  ];
+  const readers = await Promise.all(reads.map(() => connect(server.port)));
+  reads.forEach(([command], i) => readers[i].send(command));
+  const free = reads.filter(([, , held]) => !held).length;
+  await waitFor(() => readers.filter((r) => r.received() !== '').length === free, 'the reads of durable data');
+  await settle();
+  reads.forEach(([command, reply, held], i) => assert.is(readers[i].received(), held ? '' : reply, `${command.join(' ')}${held ? ' waits' : ' does not wait'}`));
+  files.stopHolding();
+  await waitFor(() => readers.every((r, i) => r.received() === reads[i][1]), 'the held reads');
+  for (const r of [writer, ...readers]) r.close();
+  await server.stop();
+});
+
 test('shutdown answers the held replies after the log committed them', async () => {
   const { server, files } = await faultServer();
   const conn = await connect(server.port);
