@@ -4,6 +4,7 @@
 // COMMAND INFO/DOCS/GETKEYS, MULTI and logging. Commands without a handler are
 // not in the table, so they answer Redis's unknown-command error.
 import { readFileSync } from 'node:fs';
+import { LastName } from '../resp/last-name.js';
 import type { Client } from '../server/client.js';
 
 export type Handler = (c: Client, argv: Buffer[]) => void;
@@ -105,28 +106,13 @@ export class CommandTable {
 
   /** The command argv names (container commands resolve their subcommand), or undefined. */
   lookup(argv: Buffer[]): Command | undefined {
-    const command = this.lookupTop(argv[0]);
+    const command = this.lastTop.get(argv[0], 0, argv[0].length);
     if (!command?.subcommands || argv.length < 2) return command;
     return command.subcommands.get(argv[1].toString('latin1').toLowerCase()) ?? command;
   }
 
-  // The last name looked up, as sent: pipelines repeat one command, and
-  // comparing a few bytes is cheaper than a string, its lowercase and a Map.
-  private lastName = Buffer.alloc(0);
-  private lastCommand: Command | undefined;
-
-  private lookupTop(name: Buffer): Command | undefined {
-    const last = this.lastName;
-    if (name.length === last.length && name.length <= 16) {
-      let i = 0;
-      while (i < name.length && name[i] === last[i]) i++;
-      if (i === name.length) return this.lastCommand;
-    }
-    const command = this.lookupRange(name, 0, name.length);
-    this.lastName = Buffer.from(name);
-    this.lastCommand = command;
-    return command;
-  }
+  /** The top-level command of the name looked up last. */
+  private readonly lastTop = new LastName((buf, start, end) => this.lookupRange(buf, start, end));
 
   /** The command named by buf[start, end), in any case, without its subcommand (for hints read ahead of dispatch). */
   lookupRange(buf: Buffer, start: number, end: number): Command | undefined {

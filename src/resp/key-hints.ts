@@ -4,12 +4,11 @@
 // COMMAND INFO puts them (first key, last key, step: MGET's every argument,
 // MSET's every other one) and stops at the first thing it does not expect;
 // the parser decides what the bytes really are.
+import { LastName } from './last-name.js';
 
 const CR = 13;
 /** Longest run of digits read as a count or length. */
 const MAX_DIGITS = 10;
-/** Names longer than this are looked up each time instead of compared with the last one. */
-const NAME_CACHE = 16;
 
 /** Where a command's keys are among its arguments: COMMAND INFO's first key, last key (negative: from the end) and step. */
 export interface KeyPositions {
@@ -21,6 +20,16 @@ export interface KeyPositions {
 /** The key positions of the command named by buf[start, end), or null when it has no keys there (or is unknown). */
 export type KeyPositionsOf = (buf: Buffer, start: number, end: number) => KeyPositions | null;
 
+/** Whether positions give a range of keys (a command without keys has first key 0). */
+export function hasKeyRange(positions: KeyPositions): boolean {
+  return positions.firstKey > 0 && positions.keyStep > 0;
+}
+
+/** The index of the last key of a command of argc arguments: lastKey, counted from the end when negative. */
+export function lastKeyIndex(positions: KeyPositions, argc: number): number {
+  return positions.lastKey < 0 ? argc + positions.lastKey : Math.min(positions.lastKey, argc - 1);
+}
+
 export class KeyHints {
   /** Key i is buf[starts[i], ends[i]). */
   readonly starts: Int32Array;
@@ -29,18 +38,20 @@ export class KeyHints {
   /** Where the scan stopped: the end of the last whole command it went over. */
   scannedTo = 0;
 
-  // The last command name seen and its key positions: pipelines repeat one command.
-  private readonly lastName = new Uint8Array(NAME_CACHE);
-  private lastNameLength = -1;
-  private lastPositions: KeyPositions | null = null;
+  /** The key positions of a command name, null when it has no key range; the last name's are kept. */
+  private readonly positions: LastName<KeyPositions | null>;
 
   constructor(
     /** Keys per scan at most. */
     readonly max: number,
-    private readonly positionsOf: KeyPositionsOf,
+    positionsOf: KeyPositionsOf,
   ) {
     this.starts = new Int32Array(max);
     this.ends = new Int32Array(max);
+    this.positions = new LastName((buf, start, end) => {
+      const found = positionsOf(buf, start, end);
+      return found !== null && hasKeyRange(found) ? found : null;
+    });
   }
 
   /**
@@ -72,9 +83,9 @@ export class KeyHints {
           break;
         }
         if (arg === 0) {
-          const positions = this.keyPositions(buf, i, argEnd);
+          const positions = this.positions.get(buf, i, argEnd);
           if (positions !== null) {
-            lastKey = positions.lastKey < 0 ? args + positions.lastKey : positions.lastKey;
+            lastKey = lastKeyIndex(positions, args);
             step = positions.keyStep;
             if (positions.firstKey <= lastKey) nextKey = positions.firstKey;
           }
@@ -97,24 +108,6 @@ export class KeyHints {
     }
     this.count = n;
     this.scannedTo = pos;
-  }
-
-  private keyPositions(buf: Buffer, start: number, end: number): KeyPositions | null {
-    const length = end - start;
-    const last = this.lastName;
-    if (length === this.lastNameLength) {
-      let i = 0;
-      while (i < length && buf[start + i] === last[i]) i++;
-      if (i === length) return this.lastPositions;
-    }
-    const found = this.positionsOf(buf, start, end);
-    const positions = found !== null && found.firstKey > 0 && found.keyStep > 0 ? found : null;
-    if (length <= NAME_CACHE) {
-      for (let i = 0; i < length; i++) last[i] = buf[start + i];
-      this.lastNameLength = length;
-      this.lastPositions = positions;
-    }
-    return positions;
   }
 }
 

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Config } from '../config.js';
 import { ERR, misconf, notAllowedWhileSubscribed, unknownCommand, unknownSubcommand, wrongArity } from '../errors.js';
 import { RequestParser, type ParserSink } from '../resp/parser.js';
-import { KeyHints } from '../resp/key-hints.js';
+import { hasKeyRange, KeyHints, lastKeyIndex } from '../resp/key-hints.js';
 import { view } from '../resp/bytes.js';
 import { encodeCommand } from '../resp/encode-command.js';
 import { commandKeys } from '../commands/command.js';
@@ -407,9 +407,9 @@ export class Server {
     if (command.name === 'exec' || info.keySpecs.length === 0) return this.lastSeq;
     const db = c.db;
     let seq = this.dbFloorSeq[db.index] ?? 0;
-    if (info.firstKey > 0 && info.keyStep > 0 && !command.flags.has('movablekeys')) {
+    if (hasKeyRange(info) && !command.flags.has('movablekeys')) {
       // Without movable keys, the legacy range names every key (as Redis derives it from the key specs).
-      const last = info.lastKey < 0 ? argv.length + info.lastKey : Math.min(info.lastKey, argv.length - 1);
+      const last = lastKeyIndex(info, argv.length);
       for (let pos = info.firstKey; pos <= last; pos += info.keyStep) seq = Math.max(seq, this.lastWriteOf(db, argv[pos]));
     } else {
       for (const { pos } of commandKeys(command, argv)) seq = Math.max(seq, this.lastWriteOf(db, argv[pos]));
