@@ -590,11 +590,36 @@ export class WriteAheadLog {
   /** Past half of the live segment, make the next one in the background. */
   private prepareAhead(segment: Segment): void {
     if (this.prepared || this.planned.no !== segment.no || segment.offset * 2 < segment.size) return;
-    const no = segment.no + 1;
+    this.prepare(segment.no + 1);
+  }
+
+  private prepare(no: number): { no: number; ready: Promise<Segment> } {
     const ready = this.createSegment(no, this.segmentSize);
     // A failure surfaces when a roll takes this segment.
     ready.catch(() => {});
-    this.prepared = { no, ready };
+    return (this.prepared = { no, ready });
+  }
+
+  /**
+   * Waits until the segment after the planned one has been made (zero-filled
+   * and synced: about half a second for 64 MiB here), so that a roll to it
+   * makes no write wait for that.
+   */
+  private async prepareNext(): Promise<void> {
+    for (;;) {
+      const no = this.planned.no + 1;
+      const prepared = this.prepared ?? this.prepare(no);
+      if (prepared.no !== no) throw new Error(`segment ${prepared.no} was prepared, ${no} is next`);
+      try {
+        await prepared.ready;
+      } catch (err) {
+        // The next attempt makes it afresh.
+        if (this.prepared === prepared) this.prepared = null;
+        throw err;
+      }
+      // A roll may have taken it meanwhile: then the one after it is next.
+      if (this.prepared === prepared && this.planned.no + 1 === no) return;
+    }
   }
 
   private cancelRolls(): void {
@@ -646,6 +671,8 @@ export class WriteAheadLog {
    * until the base is in place.
    */
   private async runCompaction(writeSnapshot: SnapshotWriter, enterMode?: FileMode): Promise<void> {
+    // Entries after the snapshot go to the next segment: made first, while they still flow into this one.
+    if (this.segment !== null && this.failure === null) await this.prepareNext();
     const tmp = join(this.dir, COMPACTION_TMP);
     const fd = await this.files.open(tmp, true);
     let fdOpen = true;

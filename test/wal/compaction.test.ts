@@ -32,8 +32,13 @@ test('compaction: snapshot then later entries, old segments removed', async () =
   }
   await durable(wal, 90);
   assert.ok(files.list(DIR).length > 2);
-  const compaction = wal.compact(snapshotOf(log));
-  await tick();
+  let snapshotTaken = (): void => {};
+  const taken = new Promise<void>((resolve) => (snapshotTaken = resolve));
+  const compaction = wal.compact((append) => {
+    snapshotOf(log)(append);
+    snapshotTaken();
+  });
+  await taken;
   write(['k9=during']); // seq 91
   await compaction;
   write(['k8=after']); // seq 92
@@ -71,6 +76,37 @@ test('a compaction of a healthy log does not hold acknowledgements back', async 
   files.stopHolding();
   await compaction;
   await wal.close();
+});
+
+test('a compaction makes the next segment before its snapshot: writes meanwhile do not wait for it', async () => {
+  const files = new FaultFileLayer();
+  const { wal } = await openLog(files);
+  const log: string[] = [];
+  const write = writer(wal, log);
+  write(kvEntries('a', 5));
+  await durable(wal, 5);
+  // Making a segment ends with its fdatasync: held, the segment is not ready.
+  files.holdFsyncs((path) => /wal-\d+\.log\.tmp$/.test(path));
+  let snapshotTaken = false;
+  const compaction = wal.compact((append) => {
+    snapshotTaken = true;
+    snapshotOf(log)(append);
+  });
+  await tick(2);
+  write(['k5=b']);
+  for (let i = 0; i < 100 && wal.durableSeq < 6; i++) await tick();
+  assert.is(wal.durableSeq, 6, 'the write is acknowledged while the segment is being made');
+  assert.is(snapshotTaken, false, 'the snapshot waits for the segment');
+  assert.equal(files.heldFsyncs, [`${DIR}/wal-000002.log.tmp`]);
+  files.stopHolding();
+  await compaction;
+  assert.ok(snapshotTaken);
+  write(['k6=c']);
+  await durable(wal, 7);
+  await wal.close();
+  const { wal: reopened, replayed } = await openLog(files);
+  assert.equal(replayed.slice(-2), ['6:k5=b', '7:k6=c']);
+  await reopened.close();
 });
 
 async function crashDuringCompaction(cutAt: number, unhealthy: boolean): Promise<{ completed: boolean; outcome: 'old' | 'new' }> {
