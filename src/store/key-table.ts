@@ -11,6 +11,15 @@
 // grows or shrinks between calls. Iteration follows the buckets too and, as
 // dict.c's safe iterator, holds off resizing until it ends: the entry just
 // visited may be deleted (KEYS expires keys as it goes).
+//
+// A capture (beginCapture) hands out every entry as it was when the capture
+// began, once, while the table goes on changing: the point-in-time walk of a
+// snapshot spread over many turns, without fork's copy-on-write. It walks the
+// buckets in order, and the table keeps its size until it is done, so a
+// bucket below the cursor has been walked. An entry in a bucket not walked
+// yet is handed out before anything can change it: when it is looked up (a
+// write looks its key up first), replaced or deleted. A key stored that was
+// not there is noted, so that the walk leaves it out.
 import { hashBytes, hashRange, hashString, scanBuckets } from './hash-buckets.js';
 
 const MIN_BUCKETS = 4;
@@ -33,6 +42,14 @@ function sameBytes(key: string, bytes: Uint8Array): boolean {
   return true;
 }
 
+interface Capture<E> {
+  take: (entry: E) => void;
+  /** Buckets below it have been walked. */
+  cursor: number;
+  /** Keys of buckets not walked yet whose entries were handed out already or were not there. */
+  settled: Set<string>;
+}
+
 export class KeyTable<E extends Chained<E>> {
   private buckets: (E | null)[] = new Array<E | null>(MIN_BUCKETS).fill(null);
   private mask = MIN_BUCKETS - 1;
@@ -41,6 +58,7 @@ export class KeyTable<E extends Chained<E>> {
   private iterating = 0;
   /** The entry found or stored last, while it is in the table (see getRecent). */
   private recent: E | null = null;
+  private capture: Capture<E> | null = null;
 
   get size(): number {
     return this.count;
@@ -49,7 +67,10 @@ export class KeyTable<E extends Chained<E>> {
   get(key: string): E | undefined {
     const hash = hashString(key);
     for (let e: E | null | undefined = this.buckets[hash & this.mask]; e != null; e = e.next) {
-      if (e.hash === hash && e.key === key) return (this.recent = e);
+      if (e.hash === hash && e.key === key) {
+        if (this.capture !== null) this.captureEntry(e);
+        return (this.recent = e);
+      }
     }
     return undefined;
   }
@@ -72,7 +93,10 @@ export class KeyTable<E extends Chained<E>> {
   getBytes(bytes: Uint8Array): E | undefined {
     const hash = hashBytes(bytes);
     for (let e: E | null | undefined = this.buckets[hash & this.mask]; e != null; e = e.next) {
-      if (e.hash === hash && sameBytes(e.key, bytes)) return (this.recent = e);
+      if (e.hash === hash && sameBytes(e.key, bytes)) {
+        if (this.capture !== null) this.captureEntry(e);
+        return (this.recent = e);
+      }
     }
     return undefined;
   }
@@ -125,6 +149,7 @@ export class KeyTable<E extends Chained<E>> {
     for (let e: E | null | undefined = this.buckets[bucket]; e != null; previous = e, e = e.next) {
       if (e.hash !== hash || e.key !== key) continue;
       if (e === entry) return false;
+      if (this.capture !== null) this.captureEntry(e);
       this.link(entry, key, hash, e.next as E | null);
       if (previous) previous.next = entry;
       else this.buckets[bucket] = entry;
@@ -132,6 +157,7 @@ export class KeyTable<E extends Chained<E>> {
       this.recent = entry;
       return false;
     }
+    if (this.capture !== null) this.captureAbsent(key, bucket);
     this.link(entry, key, hash, this.buckets[bucket]);
     this.buckets[bucket] = entry;
     this.recent = entry;
@@ -153,6 +179,7 @@ export class KeyTable<E extends Chained<E>> {
     let previous: E | null = null;
     for (let e: E | null | undefined = this.buckets[bucket]; e != null; previous = e, e = e.next) {
       if (e.hash !== hash || e.key !== key) continue;
+      if (this.capture !== null) this.captureEntry(e);
       if (previous) previous.next = e.next;
       else this.buckets[bucket] = e.next as E | null;
       e.next = undefined;
@@ -162,13 +189,6 @@ export class KeyTable<E extends Chained<E>> {
       return true;
     }
     return false;
-  }
-
-  clear(): void {
-    this.recent = null;
-    this.buckets = new Array<E | null>(MIN_BUCKETS).fill(null);
-    this.mask = MIN_BUCKETS - 1;
-    this.count = 0;
   }
 
   *entries(): IterableIterator<[string, E]> {
@@ -226,6 +246,66 @@ export class KeyTable<E extends Chained<E>> {
       for (let skip = Math.floor(random() * length); skip > 0; skip--) e = e.next as E;
       return e.key;
     }
+  }
+
+  /**
+   * Starts handing every entry, as it is now, to `take`, once: from
+   * captureStep, or earlier, before it changes (see the top of this file).
+   * The table keeps its size until the capture ends.
+   */
+  beginCapture(take: (entry: E) => void): void {
+    if (this.capture !== null) throw new Error('the table is being captured already');
+    this.capture = { take, cursor: 0, settled: new Set() };
+    this.iterating++;
+  }
+
+  /** Walks the capture on over up to `buckets` buckets; true once it has covered the table (and ended). */
+  captureStep(buckets: number): boolean {
+    const capture = this.capture;
+    if (capture === null) return true;
+    const end = Math.min(this.buckets.length, capture.cursor + buckets);
+    const settled = capture.settled;
+    for (let i = capture.cursor; i < end; i++) {
+      for (let e: E | null | undefined = this.buckets[i]; e != null; e = e.next) {
+        if (settled.size === 0 || !settled.has(e.key)) capture.take(e);
+      }
+    }
+    capture.cursor = end;
+    if (end < this.buckets.length) return false;
+    this.endCapture();
+    return true;
+  }
+
+  /** Ends the capture, done or not. */
+  endCapture(): void {
+    if (this.capture === null) return;
+    this.capture = null;
+    this.iterating--;
+    this.fitSize();
+  }
+
+  /**
+   * Whether the running capture has what key held when it began (true when
+   * none runs): a write that changed key without the table seeing the key
+   * first would make this false.
+   */
+  captured(key: string): boolean {
+    const capture = this.capture;
+    return capture === null || (hashString(key) & this.mask) < capture.cursor || capture.settled.has(key);
+  }
+
+  /** Hands out e before it changes, unless it was walked or handed out already. */
+  private captureEntry(e: E): void {
+    const capture = this.capture as Capture<E>;
+    if ((e.hash & this.mask) < capture.cursor || capture.settled.has(e.key)) return;
+    capture.settled.add(e.key);
+    capture.take(e);
+  }
+
+  /** A key about to be stored in `bucket` was not there: the walk must leave it out. */
+  private captureAbsent(key: string, bucket: number): void {
+    const capture = this.capture as Capture<E>;
+    if (bucket >= capture.cursor) capture.settled.add(key);
   }
 
   /** Grows to hold one entry per bucket at most; shrinks below one per 8 buckets (dict.c's ratios). */

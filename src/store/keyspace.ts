@@ -34,8 +34,10 @@ export function newEntry<T extends TypeName>(type: T, value: ValueTypes[T], lru:
 const PREFETCH_FOUND: (KeyEntry | null)[] = [];
 
 export class Database {
-  readonly keys = new KeyTable<KeyEntry>();
-  readonly expires = new Map<string, number>();
+  // Replaced, never emptied, by clear() and swapped by swapWith(): a running
+  // snapshot goes on walking the ones it began with (see server/snapshot.ts).
+  keys = new KeyTable<KeyEntry>();
+  expires = new Map<string, number>();
   /** Active expiry resumes where it stopped. */
   expireCursor: Iterator<[string, number]> | null = null;
 
@@ -108,8 +110,8 @@ export class Database {
   }
 
   clear(): void {
-    this.keys.clear();
-    this.expires.clear();
+    this.keys = new KeyTable<KeyEntry>();
+    this.expires = new Map<string, number>();
     this.expireCursor = null;
   }
 
@@ -138,11 +140,8 @@ export class Database {
 
   /** Moves everything of `other` here and vice versa (SWAPDB). */
   swapWith(other: Database): void {
-    const mine = { keys: this.keys, expires: this.expires };
-    (this as { keys: KeyTable<KeyEntry> }).keys = other.keys;
-    (this as { expires: Map<string, number> }).expires = other.expires;
-    (other as { keys: KeyTable<KeyEntry> }).keys = mine.keys;
-    (other as { expires: Map<string, number> }).expires = mine.expires;
+    [this.keys, other.keys] = [other.keys, this.keys];
+    [this.expires, other.expires] = [other.expires, this.expires];
     this.expireCursor = other.expireCursor = null;
   }
 }

@@ -1,5 +1,6 @@
 // KeyTable: the keyspace's chained hash table, its lookups by bytes, SCAN's
-// guarantee, random keys and iteration that may delete what it visits.
+// guarantee, random keys, iteration that may delete what it visits, and
+// captures: every entry as it was when the capture began, once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashBytes, hashString } from '../../src/store/hash-buckets.js';
@@ -95,11 +96,6 @@ test('getRecent answers as get, whatever happened to the entry found last', () =
   other.set('k7', moved);
   assert.is(t.getRecent('k7'), undefined, 'moved to another table under the same key');
   assert.is(other.getRecent('k7'), moved);
-  t.get('k8');
-  t.clear();
-  assert.is(t.getRecent('k8'), undefined, 'cleared');
-  t.set('k8', entry(88));
-  assert.is(t.getRecent('k8')?.n, 88, 'stored after the clear');
 });
 
 test('every key survives growing and shrinking', () => {
@@ -159,14 +155,6 @@ test('randomKey returns present keys and covers them', () => {
   assert.is(t.randomKey(), 'k19');
 });
 
-test('clear empties the table', () => {
-  const t = filled(100);
-  t.clear();
-  assert.is(t.size, 0);
-  assert.is(t.get('k1'), undefined);
-  assert.equal([...t.keys()], []);
-});
-
 test('prefetch finds the entries of present keys, down their buckets', () => {
   // Four keys in four buckets: chains are at most four long, within the
   // walk's reach, and in nearly every table some key is not first in its
@@ -195,6 +183,81 @@ test('prefetch finds the entries of present keys, down their buckets', () => {
     }
     assert.is(touched, expected);
   }
+});
+
+/** Starts a capture that records each entry's key and n as it is handed out. */
+function capturing(t: KeyTable<Entry>): string[] {
+  const taken: string[] = [];
+  t.beginCapture((e) => taken.push(`${e.key}=${e.n}`));
+  return taken;
+}
+
+function stepToEnd(t: KeyTable<Entry>, buckets: number, between: (round: number) => void = () => {}): void {
+  for (let round = 0; !t.captureStep(buckets); round++) between(round);
+}
+
+test('a capture hands out every entry as it was when it began, once, while the table changes', () => {
+  const t = filled(2000);
+  const kept = new Map([...t].map(([key, e]) => [key, e]));
+  const expected = [...kept.keys()].map((key) => `${key}=${kept.get(key)?.n}`).sort();
+  const taken = capturing(t);
+  let fresh = 0;
+  stepToEnd(t, 16, (round) => {
+    // Each round changes keys the walk has and has not reached: in place
+    // after a lookup (by string or by bytes), replaced, deleted, created,
+    // deleted and created again.
+    for (let i = round; i < 2000; i += 97) {
+      const e = i % 2 === 0 ? t.get(`k${i}`) : t.getBytes(Buffer.from(`k${i}`));
+      if (e !== undefined) e.n += 1000;
+    }
+    t.set(`k${(round * 7) % 2000}`, entry(-1));
+    t.delete(`k${(round * 13 + 5) % 2000}`);
+    for (let i = 0; i < 20; i++) t.set(`new${fresh++}`, entry(-2));
+    t.delete(`new${fresh - 3}`);
+    t.set(`k${(round * 13 + 5) % 2000}`, entry(-3));
+  });
+  assert.equal(taken.slice().sort(), expected);
+  assert.ok(fresh > 1000, 'the walk took many steps');
+});
+
+test('a capture holds the table size; lookups work during and after it', () => {
+  const t = filled(100);
+  const taken = capturing(t);
+  assert.is(t.captureStep(1), false);
+  for (let i = 0; i < 5000; i++) t.set(`more${i}`, entry(i));
+  stepToEnd(t, 1000);
+  assert.is(taken.length, 100, 'keys stored during the capture are left out');
+  for (let i = 0; i < 5000; i++) assert.is(t.get(`more${i}`)?.n, i);
+  for (let i = 0; i < 100; i++) assert.is(t.get(`k${i}`)?.n, i);
+  // The growth held off during the capture happened at its end.
+  assert.is(scanAll(t, 100000).length, 5100);
+});
+
+test('captured() tells whether a key changed behind the table could be missing from the capture', () => {
+  const t = filled(50);
+  const before = t.get('k1') as Entry;
+  const taken = capturing(t);
+  assert.is(t.captured('k1'), false, 'not walked, not looked up');
+  before.n = 99;
+  t.get('k2');
+  assert.ok(t.captured('k2'), 'looked up: handed out first');
+  t.set('fresh', entry(0));
+  assert.ok(t.captured('fresh'), 'was not there');
+  assert.is(t.captured('k3'), false);
+  t.endCapture();
+  assert.ok(t.captured('k3'), 'no capture running');
+  assert.equal(taken, ['k2=2']);
+  assert.is(t.captureStep(10), true, 'an ended capture is done');
+});
+
+test('only one capture at a time; a new one may begin after the last ended', () => {
+  const t = filled(10);
+  capturing(t);
+  assert.throws(() => t.beginCapture(() => {}), /captured already/);
+  stepToEnd(t, 3);
+  const again = capturing(t);
+  stepToEnd(t, 64);
+  assert.is(again.length, 10);
 });
 
 test.run();
