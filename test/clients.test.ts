@@ -13,6 +13,7 @@ let server: TestServer;
 test.before(async () => {
   server = await startServer({ requirepass: '' });
 });
+test.after.each(() => server.assertSnapshots());
 test.after(async () => {
   await server.stop();
 });

@@ -11,6 +11,7 @@ const cli = (...args: string[]) => run('redis-cli', ['-p', String(server.port), 
 test.before(async () => {
   server = await startServer();
 });
+test.after.each(() => server.assertSnapshots());
 test.after(async () => {
   await server.stop();
 });

@@ -150,16 +150,23 @@ export class DurableLog {
       (err: Error) => {
         this.rewriteFailures++;
         this.finishRewrite('err');
-        this.server.logger.warning(`Write-ahead log compaction failed: ${err.message}`);
+        if (this.snapshotAbort.signal.aborted) this.server.logger.notice(`Write-ahead log compaction given up: ${err.message}`);
+        else this.server.logger.warning(`Write-ahead log compaction failed: ${err.message}`);
       },
     );
     return this.rewriting;
   }
 
+  /** Gives up the snapshot of a running compaction, and any not begun yet (at shutdown). */
+  private readonly snapshotAbort = new AbortController();
+
   /** The snapshot writer of compactions and switches from none; it becomes the base growth is measured from. */
-  private readonly snapshot = (append: (payload: Payload) => void): void => {
-    this.bytesAtBase = this.wal.stats().bytes;
-    this.baseSize = writeSnapshot(this.server.keyspace, append);
+  private readonly snapshot = async (append: (payload: Payload) => void): Promise<void> => {
+    const bytesAtStart = this.wal.stats().bytes;
+    const { signal } = this.snapshotAbort;
+    signal.throwIfAborted();
+    this.baseSize = await writeSnapshot(this.server.keyspace, append, { signal });
+    this.bytesAtBase = bytesAtStart;
   };
 
   private finishRewrite(status: 'ok' | 'err'): void {
@@ -235,8 +242,9 @@ export class DurableLog {
       });
   }
 
-  /** Commits what is pending and closes the files. */
+  /** Commits what is pending and closes the files; a compaction under way is given up. */
   async close(): Promise<void> {
+    this.snapshotAbort.abort(new Error('the server is shutting down'));
     await this.rewriting;
     await this.wal.close();
   }

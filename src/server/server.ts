@@ -459,6 +459,7 @@ export class Server {
 
   signalModified(db: Database, key: string): void {
     this.dirty++;
+    if (this.keyspace.capturing && !db.keys.captured(key)) this.keyspace.missedByCapture ??= `${JSON.stringify(key)} in db ${db.index}`;
     if (this.blocking.count > 0) this.blocking.signalKey(db, key);
     this.touchWatched(db, key);
     if (this.wal) {

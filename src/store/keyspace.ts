@@ -121,11 +121,18 @@ export class Database {
   }
 
   setExpire(key: string, when: number): void {
+    this.beforeExpiryChange(key);
     this.expires.set(key, when);
   }
 
   persist(key: string): boolean {
+    this.beforeExpiryChange(key);
     return this.expires.delete(key);
+  }
+
+  /** A running snapshot takes the key with its expiry before that changes (a lookup hands it out). */
+  private beforeExpiryChange(key: string): void {
+    if (this.keyspace.capturing) this.keys.get(key);
   }
 
   /** A random key that is not expired (expired picks are deleted), as RANDOMKEY. */
@@ -167,6 +174,10 @@ export class Keyspace {
   }
   /** While replaying the log, keys are not expired (the log says what happened). */
   replaying = false;
+  /** A snapshot is walking the tables (server/snapshot.ts). */
+  capturing = false;
+  /** A key written while capturing whose table had not seen it first, so the snapshot lacks its old value. */
+  missedByCapture: string | null = null;
   /** CLIENT NO-TOUCH: lookups leave the access time alone. */
   noTouch = false;
   /** Called after a key was deleted because its time passed. */

@@ -41,8 +41,12 @@ export interface WalOptions {
 
 /** Receives one entry during recovery; snapshot entries get the sequence number the snapshot reflects. */
 export type ApplyEntry = (payload: Buffer, seq: number) => void;
-/** Writes a snapshot through append, which copies each payload before it returns. */
-export type SnapshotWriter = (append: (payload: Payload) => void) => void;
+/**
+ * Writes a snapshot through append, which copies each payload before it
+ * returns. The snapshot is of the state when the writer is called; it may
+ * write it out over later turns, resolving once it is all appended.
+ */
+export type SnapshotWriter = (append: (payload: Payload) => void) => void | Promise<void>;
 
 export interface WalStats {
   mode: Durability;
@@ -340,7 +344,7 @@ export class WriteAheadLog {
 
   /**
    * Replaces the log with a base holding the snapshot writeSnapshot produces
-   * (called synchronously, it must describe the state after lastSeq), followed
+   * (it must describe the state after lastSeq when it is called), followed
    * by the entries appended after it, then removes the older files. On an
    * unhealthy log this is the way back to health: entries appended while it
    * runs are held and written once the base is in place.
@@ -678,8 +682,8 @@ export class WriteAheadLog {
     let fdOpen = true;
     let roll: Roll | null = null;
     try {
-      // From here to the end of the snapshot nothing yields: the snapshot is
-      // the state after exactly snapshotSeq.
+      // From here to the snapshot writer's call nothing yields: the snapshot
+      // is the state after exactly snapshotSeq.
       if (enterMode) {
         this.durable = this.last;
         this.mode = enterMode;
@@ -694,7 +698,7 @@ export class WriteAheadLog {
       roll = this.pushRoll(this.planned.no + 1, this.segmentSize, gated);
       if (gated) this.gate = roll;
       const snapshotSeq = this.last;
-      this.writeSnapshot(fd, writeSnapshot, snapshotSeq + 1);
+      await this.writeSnapshot(fd, writeSnapshot, snapshotSeq + 1);
 
       await this.files.fdatasync(fd);
       fdOpen = false;
@@ -731,7 +735,7 @@ export class WriteAheadLog {
   }
 
   /** Writes the snapshot frames; each frame's firstSeq is the seq the log continues at. */
-  private writeSnapshot(fd: number, writeSnapshot: SnapshotWriter, nextSeq: number): void {
+  private async writeSnapshot(fd: number, writeSnapshot: SnapshotWriter, nextSeq: number): Promise<void> {
     let builder = new FrameBuilder();
     let pos = 0;
     let finished = false;
@@ -741,12 +745,15 @@ export class WriteAheadLog {
       pos += frame.length;
       builder = new FrameBuilder(frame.length);
     };
-    writeSnapshot((payload) => {
-      if (finished) throw new Error('snapshot append called after writeSnapshot returned');
-      builder.add(payload);
-      if (builder.length - HEADER_SIZE >= SNAPSHOT_FRAME_BYTES) flush();
-    });
-    finished = true;
+    try {
+      await writeSnapshot((payload) => {
+        if (finished) throw new Error('snapshot append called after writeSnapshot returned');
+        builder.add(payload);
+        if (builder.length - HEADER_SIZE >= SNAPSHOT_FRAME_BYTES) flush();
+      });
+    } finally {
+      finished = true;
+    }
     // Even an empty snapshot gets a frame: it records where the log continues.
     if (builder.count > 0 || pos === 0) flush();
   }

@@ -20,6 +20,7 @@ test.before(async () => {
   s = await startServer();
   log = captureLog(s.server);
 });
+test.after.each(() => s.assertSnapshots());
 test.after(async () => {
   await s.stop();
 });

@@ -33,6 +33,7 @@ test.before(async () => {
   n.on('error', () => {});
   await n.connect();
 });
+test.after.each(() => s.assertSnapshots());
 test.after(async () => {
   r.disconnect();
   await n.close();

@@ -34,6 +34,7 @@ test.before(async () => {
   await sub.psubscribe('__keyevent@*__:*');
   await r.config('SET', 'notify-keyspace-events', 'KEA');
 });
+test.after.each(() => s.assertSnapshots());
 test.after(async () => {
   await r.config('SET', 'notify-keyspace-events', '');
   r.disconnect();

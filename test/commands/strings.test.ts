@@ -20,6 +20,7 @@ test.before(async () => {
   await r.connect();
 });
 
+test.after.each(() => s.assertSnapshots());
 test.after(async () => {
   r.disconnect();
   await s.stop();

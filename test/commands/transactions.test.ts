@@ -19,6 +19,7 @@ test.before(async () => {
   b = new Redis({ port: server.port, lazyConnect: true, enableReadyCheck: false });
   await Promise.all([a.connect(), b.connect()]);
 });
+test.after.each(() => server.assertSnapshots());
 test.after(async () => {
   a.disconnect();
   b.disconnect();

@@ -27,6 +27,7 @@ test.before(async () => {
   n.on('error', () => {});
   await n.connect();
 });
+test.after.each(() => s.assertSnapshots());
 test.after(async () => {
   for (const c of clients) c.disconnect();
   await n.close();

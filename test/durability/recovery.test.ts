@@ -1,15 +1,17 @@
 // Restart recovery on a real directory: every acknowledged write is back,
 // expiry times are absolute (an expired key stays gone), a MULTI/EXEC is all
 // or nothing; also after SIGKILL of a server process under load from several
-// clients, and across compactions and CONFIG SET switches of the mode.
-import { mkdtempSync, rmSync } from 'node:fs';
+// clients, and across compactions (also one whose snapshot walks the keyspace
+// while clients change it) and CONFIG SET switches of the mode.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Redis } from 'ioredis5';
+import { dumpKeyspace } from '../helpers/replay.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { infoField, settle, spawnServer, waitFor } from './helpers.js';
+import { infoField, isSegment, settle, spawnServer, waitFor } from './helpers.js';
 
 const dirs: string[] = [];
 function freshDir(): string {
@@ -83,6 +85,78 @@ test('BGREWRITEAOF compacts into a snapshot; a restart replays base plus later w
     assert.ok((await client.ttl('ttl')) > 490);
     await client.select(5);
     assert.is(await client.get('db5'), 'after');
+  });
+});
+
+test('a compaction walks the keyspace while clients change it: base plus later writes rebuild it exactly', async () => {
+  const dir = freshDir();
+  let interleaved = 0;
+  const before = await withServer(dir, async (client, server) => {
+    const fill = client.pipeline();
+    for (let i = 0; i < 30000; i++) {
+      const key = `k${i}`;
+      if (i % 5 === 0) fill.set(key, `v${i}`.padEnd(8, '.'));
+      else if (i % 5 === 1) fill.rpush(key, 'a', `${i}`);
+      else if (i % 5 === 2) fill.hset(key, 'f', `${i}`);
+      else if (i % 5 === 3) fill.sadd(key, 'm', `${i}`);
+      else fill.zadd(key, i, 'm');
+      if (i % 7 === 0) fill.expire(key, 1000);
+    }
+    fill.select(2).set('in2', 'two').select(3).set('in3', 'three').select(0);
+    await fill.exec();
+    const inProgress = async (): Promise<boolean> => infoField(await client.info('persistence'), 'aof_rewrite_in_progress') === '1';
+    await client.bgrewriteaof();
+    // Each round changes keys ahead of the walk and behind it, in every way a key changes.
+    for (let round = 0; await inProgress(); round++) {
+      const k = (n: number): string => `k${(round * 613 + n * 4099) % 30000}`;
+      const results = await client
+        .pipeline()
+        .set(k(0), 'samesize')
+        .append(k(1), '+')
+        .rpush(k(2), 'x')
+        .lpop(k(3))
+        .hset(k(4), 'g', `${round}`)
+        .sadd(k(5), 'n')
+        .srem(k(6), 'm')
+        .zincrby(k(7), 1, 'm')
+        .del(k(8))
+        .rename(k(9), `renamed${round}`)
+        .copy(k(10), `copy${round}`)
+        .expire(k(11), 500)
+        .persist(k(12))
+        .set(`new${round}`, 'x')
+        .call('COPY', k(13), 'copied', 'DB', '3', 'REPLACE')
+        .move(k(14), 2)
+        .call('SWAPDB', '2', '3')
+        .exec();
+      // Keys change type and go away: only those errors are expected.
+      const errors = results?.flatMap(([error]) => (error === null ? [] : [error.message]));
+      assert.equal(errors?.filter((message) => !/^WRONGTYPE|^ERR no such key/.test(message)), []);
+      interleaved++;
+      if (round === 5) await client.select(3).then(() => client.flushdb()).then(() => client.select(0));
+    }
+    assert.ok(server.server.durableLog?.rewriteInfo.lastStatus === 'ok', 'the compaction succeeded');
+    assert.ok(readdirSync(dir).some((name) => name.startsWith('base-')), 'the log has a base now');
+    return dumpKeyspace(server.server);
+  });
+  assert.ok(interleaved >= 3, `writes ran while the snapshot was taken (${interleaved} rounds)`);
+  await withServer(dir, async (_client, server) => assert.equal(dumpKeyspace(server.server), before));
+});
+
+test('a shutdown gives a compaction under way up: the log as it was and the writes after it are replayed', async () => {
+  const dir = freshDir();
+  const keys = Array.from({ length: 30000 }, (_, i) => `k${i}`);
+  await withServer(dir, async (client) => {
+    const fill = client.pipeline();
+    for (const key of keys) fill.set(key, key);
+    await fill.exec();
+    await client.bgrewriteaof();
+    await client.set('after', 'yes');
+  });
+  assert.equal(readdirSync(dir).filter((name) => !isSegment(name)), [], 'no base was installed, no temporary file left');
+  await withServer(dir, async (client) => {
+    assert.equal(await client.mget(...keys), keys);
+    assert.is(await client.get('after'), 'yes');
   });
 });
 

@@ -41,6 +41,7 @@ export function withClients(test: Test): Clients {
     await clients.nr.quit();
     await clients.s.stop();
   });
+  test.after.each(() => clients.s.assertSnapshots());
   test.before.each(() => {
     for (const db of clients.s.server.keyspace.databases) db.clear();
   });
@@ -104,6 +105,7 @@ export function withLoggedClients(test: Test): LoggedClients {
     t.log.restore();
     await t.s.stop();
   });
+  test.after.each(() => t.s.assertSnapshots());
   test.before.each(async () => {
     await t.r.flushall();
     t.log.clear();
