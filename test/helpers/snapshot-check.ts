@@ -2,9 +2,10 @@
 // checked against the keyspace as it was when the snapshot began. A
 // snapshot's walk starts only after a few writes (or a pause in them), and
 // sleeps between steps, so the commands of the test change keys the walk has
-// not reached yet: if any path changed a key without its table seeing it first,
-// the snapshot would hold the new value (or miss the key), and the check fails. The command suites run under it
-// (test/helpers/clients.ts), so every command they exercise is checked.
+// not reached yet: if any path changed a key without its table seeing it
+// first, the snapshot would hold the new value (or miss the key), and the
+// check fails. Every in-process server without a log runs it
+// (test/helpers/server.ts), so every command the suites exercise is checked.
 import { Config } from '../../src/config.js';
 import { Logger } from '../../src/server/logger.js';
 import { Server } from '../../src/server/server.js';
