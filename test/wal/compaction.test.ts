@@ -109,7 +109,18 @@ test('a compaction makes the next segment before its snapshot: writes meanwhile 
   await reopened.close();
 });
 
-async function crashDuringCompaction(cutAt: number, unhealthy: boolean): Promise<{ completed: boolean; outcome: 'old' | 'new' }> {
+/** snapshotOf(log) as of the call, appended an entry per turn, calling between() after each: writes interleave. */
+const spreadSnapshotOf = (log: string[], between: () => void) => async (append: (payload: Buffer) => void) => {
+  const entries: string[] = [];
+  snapshotOf(log)((payload) => entries.push(payload.toString()));
+  for (const entry of entries) {
+    append(Buffer.from(entry));
+    between();
+    await tick();
+  }
+};
+
+async function crashDuringCompaction(cutAt: number, unhealthy: boolean, spread: boolean): Promise<{ completed: boolean; outcome: 'old' | 'new' }> {
   const files = new FaultFileLayer();
   const { wal } = await openLog(files, { segmentSize: 512 });
   const log: string[] = [];
@@ -127,13 +138,19 @@ async function crashDuringCompaction(cutAt: number, unhealthy: boolean): Promise
   }
   files.cutPowerAtOp(cutAt);
   let completed = false;
-  wal.compact(snapshotOf(log)).then(
+  // Written while the compaction runs: during its snapshot, when that is spread over turns.
+  const later = ['k5=c1', 'k6=c2', 'k5=c3'];
+  const writeNext = (): void => {
+    const e = later.shift();
+    if (e !== undefined) write([e]);
+  };
+  wal.compact(spread ? spreadSnapshotOf(log, writeNext) : snapshotOf(log)).then(
     () => (completed = true),
     () => {},
   );
   await tick();
-  for (const e of ['k5=c1', 'k6=c2', 'k5=c3']) {
-    write([e]);
+  while (later.length > 0 && !spread) {
+    writeNext();
     await tick();
   }
   for (let i = 0; i < 100 && !files.poweredOff && !(completed && wal.durableSeq === wal.lastSeq); i++) await tick();
@@ -143,7 +160,7 @@ async function crashDuringCompaction(cutAt: number, unhealthy: boolean): Promise
 
   const { wal: reopened, replayed } = await openLog(files, { segmentSize: 512 });
   const recovered = reopened.lastSeq;
-  const where = `cut at op ${cutAt}${unhealthy ? ' (unhealthy)' : ''}`;
+  const where = `cut at op ${cutAt}${unhealthy ? ' (unhealthy)' : ''}${spread ? ' (snapshot over turns)' : ''}`;
   assert.ok(recovered >= acknowledged, `${where}: recovered ${recovered} < acknowledged ${acknowledged}`);
   // Old or new chain, the state is that of the first `recovered` entries.
   assert.equal(applyKv(replayed), applyKv(numbered(log.slice(0, recovered))), where);
@@ -153,12 +170,13 @@ async function crashDuringCompaction(cutAt: number, unhealthy: boolean): Promise
   return { completed, outcome };
 }
 
-for (const unhealthy of [false, true]) {
-  test(`a crash at every step of a compaction${unhealthy ? ' that heals the log' : ''} recovers the old or the new chain`, async () => {
+for (const [unhealthy, spread] of [[false, false], [true, false], [false, true], [true, true]]) {
+  const kind = `${unhealthy ? ' that heals the log' : ''}${spread ? ', its snapshot written over turns,' : ''}`;
+  test(`a crash at every step of a compaction${kind} recovers the old or the new chain`, async () => {
     const outcomes = new Set<string>();
     let cutAt = 1;
     for (; cutAt < 200; cutAt++) {
-      const { completed, outcome } = await crashDuringCompaction(cutAt, unhealthy);
+      const { completed, outcome } = await crashDuringCompaction(cutAt, unhealthy, spread);
       outcomes.add(outcome);
       if (completed) break;
     }
