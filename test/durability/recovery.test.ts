@@ -195,6 +195,42 @@ test('CONFIG SET durability none -> adaptive starts the log from a snapshot of m
   await withServer(dir, async (client) => assert.equal(await client.mget('unlogged', 'logged'), ['1', '2']));
 });
 
+test('a switch from none while clients write: the snapshot under way and the writes held behind it rebuild the keyspace', async () => {
+  const dir = freshDir();
+  const before = await withServer(dir, async (client, server) => {
+    await client.config('SET', 'durability', 'none');
+    const fill = client.pipeline();
+    for (let i = 0; i < 30000; i++) {
+      if (i % 2 === 0) fill.set(`k${i}`, `v${i}`);
+      else fill.hset(`k${i}`, 'f', `${i}`);
+    }
+    await fill.exec();
+    const writer = client.duplicate();
+    try {
+      const switched = client.config('SET', 'appendonly', 'yes', 'appendfsync', 'always');
+      // Their replies wait for the new log: sent a millisecond apart, not
+      // awaited, until the switch's snapshot has begun and ended.
+      const { keyspace } = server.server;
+      const rounds: Promise<unknown>[] = [];
+      let sentWhileCapturing = 0;
+      for (let round = 0; round < 2000 && (sentWhileCapturing === 0 || keyspace.capturing); round++) {
+        if (keyspace.capturing) sentWhileCapturing++;
+        const k = (n: number): string => `k${(round * 1499 + n * 7001) % 30000}`;
+        rounds.push(writer.pipeline().set(k(0), 'new').hset(k(1), 'g', `${round}`).del(k(2)).rename(k(3), `renamed${round}`).set(`fresh${round}`, 'x').exec());
+        await settle(1);
+      }
+      await switched;
+      await Promise.all(rounds);
+      assert.ok(sentWhileCapturing > 0, 'writes were sent while the snapshot was taken');
+    } finally {
+      writer.disconnect();
+    }
+    assert.is(infoField(await client.info('persistence'), 'wal_durability'), 'adaptive');
+    return dumpKeyspace(server.server);
+  });
+  await withServer(dir, async (_client, server) => assert.equal(dumpKeyspace(server.server), before));
+});
+
 test('SIGKILL under load from several clients: every acknowledged write and transaction survives, whole', async () => {
   const dir = freshDir();
   const server = await spawnServer(dir, ['--durability', 'adaptive']);
