@@ -5,7 +5,7 @@
 // after a SELECT. Expiry times are absolute (PEXPIREAT); keys whose time has
 // passed are left out.
 //
-// The walk is spread over event-loop turns, a few milliseconds at a time, so
+// The walk is spread over event-loop turns, a millisecond at a time, so
 // that a big keyspace does not stall the clients. Every table is captured at
 // the start (KeyTable.beginCapture): a key the clients touch before the walk
 // reaches it is written out first, as it was. FLUSHDB and SWAPDB replace or
