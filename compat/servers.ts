@@ -30,17 +30,23 @@ export function freePort(): Promise<number> {
   });
 }
 
-function accepts(port: number): Promise<boolean> {
+/**
+ * Whether the server on port answers a PING with anything but -LOADING: both
+ * servers listen before they have loaded their data, and refuse commands
+ * until then. (The floor server answers +OK.)
+ */
+function ready(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write('*1\r\n$4\r\nPING\r\n'));
+    socket.once('data', (reply) => {
       socket.destroy();
-      resolve(true);
+      resolve(!reply.toString('latin1').startsWith('-LOADING'));
     });
     socket.once('error', () => resolve(false));
   });
 }
 
-/** Spawns `command args(port, dir)` and resolves once the port accepts connections. */
+/** Spawns `command args(port, dir)` and resolves once the server is ready for commands. */
 export async function startProcess(name: string, command: string, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'velocitydb-server-'));
@@ -57,7 +63,7 @@ export async function startProcess(name: string, command: string, args: (port: n
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await accepts(port))) {
+  while (!(await ready(port))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`${name} did not start on port ${port}: ${output.trim() || `exit ${child.exitCode ?? child.signalCode}`}`);
