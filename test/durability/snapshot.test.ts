@@ -13,7 +13,7 @@ import { Keyspace } from '../../src/store/keyspace.js';
 import { SortedSet } from '../../src/store/sorted-set.js';
 import { writeSnapshot } from '../../src/server/snapshot.js';
 import type { Payload } from '../../src/wal/frame.js';
-import { decodeCommands } from '../helpers/log-capture.js';
+import { copyPayload, decodeCommands } from '../helpers/log-capture.js';
 import { dumpKeyspace } from '../helpers/replay.js';
 
 const NOW = 1_700_000_000_000;
@@ -23,7 +23,7 @@ async function entries(keyspace: Keyspace): Promise<{ commands: string[][][]; by
   const commands: string[][][] = [];
   let total = 0;
   const bytes = await writeSnapshot(keyspace, (payload: Payload) => {
-    const record = Buffer.isBuffer(payload) ? payload : Buffer.concat(payload);
+    const record = copyPayload(payload);
     total += record.length;
     commands.push(decodeCommands(record));
   }, { now: NOW });
@@ -147,7 +147,7 @@ function rebuilt(entries: Buffer[]): ReturnType<typeof dumpKeyspace> {
 }
 
 function collect(entries: Buffer[]): (payload: Payload) => void {
-  return (payload) => void entries.push(Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.concat(payload));
+  return (payload) => void entries.push(copyPayload(payload));
 }
 
 test('the snapshot is the keyspace as it began, while its walk goes on over turns and the keys change', async () => {

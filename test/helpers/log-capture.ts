@@ -33,7 +33,7 @@ export function captureLog(server: Server): LogCapture {
   };
   server.wal = {
     append(payload: Payload): number {
-      records.push(Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.concat(payload));
+      records.push(copyPayload(payload));
       server.lastSeq = ++seq;
       if (capture.durableAtOnce) server.durableSeq = seq;
       return seq;
@@ -43,6 +43,11 @@ export function captureLog(server: Server): LogCapture {
     },
   };
   return capture;
+}
+
+/** A payload's bytes in a Buffer of their own: writers reuse theirs. */
+export function copyPayload(payload: Payload): Buffer {
+  return Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.concat(payload);
 }
 
 /** The RESP arrays of bulk strings in a record. */

@@ -11,6 +11,7 @@ import { Logger } from '../../src/server/logger.js';
 import { Server } from '../../src/server/server.js';
 import { writeSnapshot } from '../../src/server/snapshot.js';
 import type { Payload } from '../../src/wal/frame.js';
+import { copyPayload } from './log-capture.js';
 import { dumpKeyspace, type KeyspaceDump } from './replay.js';
 
 export interface SnapshotCheck {
@@ -61,7 +62,7 @@ export function checkSnapshots(server: Server): SnapshotCheck {
     // Taken in the same turn as the snapshot begins: nothing runs in between.
     const expected = rebuildable(dumpKeyspace(server), now);
     const entries: Buffer[] = [];
-    const append = (payload: Payload): void => void entries.push(Buffer.isBuffer(payload) ? Buffer.from(payload) : Buffer.concat(payload));
+    const append = (payload: Payload): void => void entries.push(copyPayload(payload));
     const dirty = server.dirty;
     let turns = 0;
     const turn = async (): Promise<void> => {

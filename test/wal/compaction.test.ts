@@ -60,13 +60,19 @@ test('compaction: snapshot then later entries, old segments removed', async () =
   await again.wal.close();
 });
 
-test('a compaction of a healthy log does not hold acknowledgements back', async () => {
+/** A log in the default segment size holding 5 durable entries. */
+async function healthyLog(): Promise<{ files: FaultFileLayer; wal: WriteAheadLog; log: string[]; write: (entries: string[]) => void }> {
   const files = new FaultFileLayer();
   const { wal } = await openLog(files);
   const log: string[] = [];
   const write = writer(wal, log);
   write(kvEntries('a', 5));
   await durable(wal, 5);
+  return { files, wal, log, write };
+}
+
+test('a compaction of a healthy log does not hold acknowledgements back', async () => {
+  const { files, wal, log, write } = await healthyLog();
   files.holdFsyncs((path) => path.endsWith('base-next.log.tmp'));
   const compaction = wal.compact(snapshotOf(log));
   await tick(2);
@@ -79,12 +85,7 @@ test('a compaction of a healthy log does not hold acknowledgements back', async 
 });
 
 test('a compaction makes the next segment before its snapshot: writes meanwhile do not wait for it', async () => {
-  const files = new FaultFileLayer();
-  const { wal } = await openLog(files);
-  const log: string[] = [];
-  const write = writer(wal, log);
-  write(kvEntries('a', 5));
-  await durable(wal, 5);
+  const { files, wal, log, write } = await healthyLog();
   // Making a segment ends with its fdatasync: held, the segment is not ready.
   files.holdFsyncs((path) => /wal-\d+\.log\.tmp$/.test(path));
   let snapshotTaken = false;
