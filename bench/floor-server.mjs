@@ -8,6 +8,7 @@
 //   npm run build && node bench/floor-server.mjs PORT
 import net from 'node:net';
 import { RequestParser } from '../dist/resp/parser.js';
+import { readIntoSharedInput } from '../dist/server/input.js';
 
 const OK = Buffer.from('+OK\r\n');
 // redis-benchmark asks for CONFIG GET save and appendonly first, and warns
@@ -20,10 +21,9 @@ const oks = Buffer.alloc(OK.length * MAX_OKS);
 for (let i = 0; i < MAX_OKS; i++) OK.copy(oks, i * OK.length);
 
 class Requests {
-  constructor(socket) {
-    this.socket = socket;
-    this.unwritten = 0;
-  }
+  socket = null;
+  unwritten = 0;
+
   command(argv) {
     if (argv[0].length === 6 && argv[0].toString('latin1').toLowerCase() === 'config') {
       this.writeOks();
@@ -45,14 +45,14 @@ class Requests {
 }
 
 net
-  .createServer({ noDelay: true }, (socket) => {
-    const requests = new Requests(socket);
+  .createServer({ noDelay: true, pauseOnConnect: true }, (accepted) => {
+    const requests = new Requests();
     const parser = new RequestParser(requests);
-    socket.on('data', (chunk) => {
+    requests.socket = readIntoSharedInput(accepted, (chunk) => {
       parser.feed(chunk);
       requests.writeOks();
     });
-    socket.on('error', () => {});
+    requests.socket.on('error', () => {});
   })
   .listen(Number(process.argv[2]), '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));

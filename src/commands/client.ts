@@ -346,7 +346,7 @@ function resume(server: Server): void {
   for (const [client, commands] of waiting) {
     for (let i = 0; i < commands.length; i++) {
       if (client.closed) break;
-      const [argv, source, start, end] = commands[i];
+      const { argv, source, start, end } = commands[i];
       server.keyspace.now = Date.now();
       server.processCommand(client, argv, source, start, end);
       // Paused again by a command run here: the rest waits again.

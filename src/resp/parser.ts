@@ -1,8 +1,11 @@
 // The request parser: RESP multibulk arrays and inline commands, with Redis's
 // limits and protocol errors (networking.c: processMultibulkBuffer and
 // processInlineBuffer). Arguments are Buffer views into the received chunk; a
-// command that arrived whole also yields its raw RESP bytes for the log.
-import { viewOf } from './bytes.js';
+// command that arrived whole also yields its raw RESP bytes for the log. A
+// chunk is only lent to feed(): what the parser keeps past the call (the
+// unparsed rest, the arguments of a command not complete yet) it copies, so
+// the caller may read the next input into the same memory.
+import { copyBytes, viewOf } from './bytes.js';
 import { parseInteger } from './integers.js';
 
 /** Longest inline command, count line or bulk length line Redis waits for. */
@@ -35,6 +38,8 @@ export class RequestParser {
   // State of a multibulk request spread over several chunks.
   private argsLeft = 0;
   private argv: Buffer[] = [];
+  /** How many of argv are copies already (kept from an earlier chunk). */
+  private ownedArgs = 0;
   private rawStart = -1;
   private keepFrom = 0;
   private failed = false;
@@ -45,11 +50,14 @@ export class RequestParser {
     if (this.failed) return;
     let buf = chunk;
     if (this.pendingBytes > 0) {
-      this.pending.push(chunk);
       this.pendingBytes += chunk.length;
       // A big bulk is concatenated once, when all of it is here.
-      if (this.pendingBytes < this.needBytes) return;
-      buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+      if (this.pendingBytes < this.needBytes) {
+        this.pending.push(copyBytes(chunk));
+        return;
+      }
+      this.pending.push(chunk);
+      buf = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
     }
@@ -93,11 +101,14 @@ export class RequestParser {
     return -1;
   }
 
-  /** Keeps the unparsed rest of buf for the next chunk. */
+  /** Keeps copies of the unparsed rest of buf and of the arguments parsed so far, for the next chunk. */
   private keep(buf: Buffer): void {
     // The raw bytes of a command in progress are not kept contiguous.
     this.rawStart = -1;
-    const rest = buf.subarray(this.keepFrom);
+    const argv = this.argv;
+    for (let i = this.ownedArgs; i < argv.length; i++) argv[i] = copyBytes(argv[i]);
+    this.ownedArgs = argv.length;
+    const rest = copyBytes(buf.subarray(this.keepFrom));
     this.pending = [rest];
     this.pendingBytes = rest.length;
   }
@@ -123,6 +134,7 @@ export class RequestParser {
     if (count <= 0) return next;
     this.argsLeft = count;
     this.argv = [];
+    this.ownedArgs = 0;
     this.rawStart = pos;
     return this.parseBulks(buf, next);
   }

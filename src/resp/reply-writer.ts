@@ -5,9 +5,10 @@
 import { formatDouble } from './double.js';
 import { copyRange, writeLatin1 } from './bytes.js';
 import { writeDecimal } from './integers.js';
+import { isSharedInput } from '../server/input.js';
 
 const CHUNK = 16 * 1024;
-/** Bulk values at least this long are queued by reference instead of copied. */
+/** Bulk values at least this long are queued by reference instead of copied (but for the input's, which the next read overwrites). */
 const REFERENCE_BULK = 16 * 1024;
 
 const SHARED = {
@@ -97,7 +98,7 @@ export class ReplyWriter {
   }
 
   private bytes(b: Buffer): void {
-    if (b.length >= REFERENCE_BULK) {
+    if (b.length >= REFERENCE_BULK && !isSharedInput(b)) {
       if (this.pos > this.start) this.queued.push(this.buf.subarray(this.start, this.pos));
       this.start = this.pos;
       this.queued.push(b);

@@ -14,6 +14,7 @@ import { ReplyError } from '../commands/reply-error.js';
 import type { Database, TypeName } from '../store/keyspace.js';
 import { parseLongDouble } from '../store/long-double.js';
 import type { Client } from './client.js';
+import type { KeptCommand } from './input.js';
 import type { Server } from './server.js';
 
 /**
@@ -41,9 +42,7 @@ export interface BlockedClient {
 }
 
 /** Input that arrived while the client was blocked. */
-export type DeferredInput =
-  | { argv: Buffer[]; source: Buffer | null; start: number; end: number; error?: undefined }
-  | { error: string };
+export type DeferredInput = (KeptCommand & { error?: undefined }) | { error: string };
 
 const LLONG_MAX = (1n << 63n) - 1n;
 const LLONG_MIN = -(1n << 63n);
@@ -268,8 +267,8 @@ export class Blocking {
   }
 
   /** A command arrived while c is blocked (or has earlier input waiting). */
-  defer(c: Client, argv: Buffer[], source: Buffer | null, start: number, end: number): void {
-    (c.deferred ??= []).push({ argv, source, start, end });
+  defer(c: Client, command: KeptCommand): void {
+    (c.deferred ??= []).push(command);
   }
 
   /** A protocol error arrived while c is blocked: answered in its turn. */

@@ -6,7 +6,7 @@ import { Config } from '../config.js';
 import { ERR, misconf, notAllowedWhileSubscribed, unknownCommand, unknownSubcommand, wrongArity } from '../errors.js';
 import { RequestParser, type ParserSink } from '../resp/parser.js';
 import { hasKeyRange, KeyHints, lastKeyIndex } from '../resp/key-hints.js';
-import { view } from '../resp/bytes.js';
+import { copyBytes, view } from '../resp/bytes.js';
 import { encodeCommand } from '../resp/encode-command.js';
 import { commandKeys } from '../commands/command.js';
 import { CommandTable, type Command } from '../commands/table.js';
@@ -19,6 +19,7 @@ import { Client } from './client.js';
 import { notify, NOTIFY } from './notify.js';
 import { unsubscribeClient } from './pubsub.js';
 import { Stats } from './stats.js';
+import { keepCommand, readIntoSharedInput, type KeptCommand } from './input.js';
 import type { Payload } from '../wal/frame.js';
 import type { DurableLog } from './durability.js';
 import type { Logger } from './logger.js';
@@ -65,7 +66,7 @@ export class Server {
   /** CLIENT PAUSE: whether the command must wait for the pause to end (set by commands/client.ts). */
   pauseGate: ((c: Client, command: Command) => boolean) | null = null;
   /** Clients waiting for a CLIENT PAUSE to end, with the commands they sent meanwhile. */
-  readonly postponed = new Map<Client, [Buffer[], Buffer | null, number, number][]>();
+  readonly postponed = new Map<Client, KeptCommand[]>();
   private nextClientId = 1;
   private cron: NodeJS.Timeout | null = null;
   /** Effects of the running top-level command, logged as one record. */
@@ -124,7 +125,7 @@ export class Server {
         const optional = word.startsWith('-');
         const address = optional ? word.slice(1) : word;
         const host = address === '*' ? '0.0.0.0' : address === '::*' ? '::' : address;
-        const listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+        const listener = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
         const actualPort = opened.length > 0 ? (opened[0].address() as net.AddressInfo).port : port;
         try {
           await new Promise<void>((resolve, reject) => {
@@ -179,30 +180,42 @@ export class Server {
     this.durableLog?.cron(now);
   }
 
-  /** Serves a connection (the listeners' callback; public for in-process benchmarks). */
-  accept(socket: net.Socket): void {
+  /** A listener's connection, accepted paused. */
+  private accept(accepted: net.Socket): void {
     this.stats.connectionsReceived++;
     if (this.clients.size >= this.config.maxclients) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      // Read what it sent: closing with input unread would reset the connection before the error arrives.
+      accepted.resume();
+      accepted.end('-ERR max number of clients reached\r\n');
       return;
     }
+    let onInput: (chunk: Buffer) => void = () => {};
+    const socket = readIntoSharedInput(accepted, (chunk) => onInput(chunk));
+    onInput = this.serve(socket);
+  }
+
+  /**
+   * Serves a connection; returns what takes each chunk of its input, which
+   * is valid only during the call (public for in-process benchmarks).
+   */
+  serve(socket: net.Socket): (chunk: Buffer) => void {
     const c = new Client(this, this.nextClientId++, socket);
     this.clients.set(c.id, c);
     const requests = new ConnectionRequests(this, c);
     const parser = new RequestParser(requests, this.config.protoMaxBulkLen);
     this.parsers.set(c, parser);
-    socket.on('data', (chunk: Buffer) => {
+    socket.on('drain', () => socket.resume());
+    socket.on('error', () => {});
+    socket.on('close', () => this.disconnect(c));
+    return (chunk) => {
       this.stats.netInputBytes += chunk.length;
       this.stats.readsProcessed++;
       this.keyspace.now = Date.now();
       parser.feed(chunk);
       requests.inputDone();
       c.flush();
-    });
-    socket.on('drain', () => socket.resume());
-    socket.on('error', () => {});
-    socket.on('close', () => this.disconnect(c));
+    };
   }
 
   /**
@@ -249,10 +262,10 @@ export class Server {
    */
   processCommand(c: Client, argv: Buffer[], source: Buffer | null = null, start = 0, end = 0): void {
     if (c.closing) return;
-    if (c.blocked !== null || c.deferred !== null) return this.blocking.defer(c, argv, source, start, end);
+    if (c.blocked !== null || c.deferred !== null) return this.blocking.defer(c, keepCommand(argv, source, start, end));
     const postponed = this.postponed.size > 0 ? this.postponed.get(c) : undefined;
     if (postponed) {
-      postponed.push([argv, source, start, end]);
+      postponed.push(keepCommand(argv, source, start, end));
       return;
     }
     c.lastInteraction = this.keyspace.now;
@@ -264,10 +277,11 @@ export class Server {
       if (c.transaction) c.transaction.aborted = true;
       c.reply.error(rejection);
     } else if (this.pauseGate?.(c, command as Command)) {
-      this.postponed.set(c, [[argv, source, start, end]]);
+      this.postponed.set(c, [keepCommand(argv, source, start, end)]);
       return;
     } else if (c.transaction && !MULTI_IMMEDIATE.has((command as Command).name)) {
-      c.transaction.queued.push({ command: command as Command, argv });
+      // Queued past this read of the input: copies (see server/input.ts).
+      c.transaction.queued.push({ command: command as Command, argv: argv.map(copyBytes) });
       c.reply.queuedReply();
     } else {
       this.rawSource = source;

@@ -68,9 +68,18 @@ export const count = (text: string, piece: string): number => text.split(piece).
 
 export const isSegment = (path: string): boolean => /wal-\d+\.log$/.test(path);
 
-/** The server side of a raw connection: its socket, to watch the reads the server gets. */
-export function serverSocketOf(server: Server, conn: RawConnection): net.Socket {
-  for (const c of server.clients.values()) if (c.socket && c.socket.remotePort === conn.socket.localPort) return c.socket;
+/** Calls onRead with each chunk of input the server reads from conn, before it parses it. */
+export function onServerRead(server: Server, conn: RawConnection, onRead: (chunk: Buffer) => void): void {
+  for (const c of server.clients.values()) {
+    const parser = server.parsers.get(c);
+    if (!parser || c.socket?.remotePort !== conn.socket.localPort) continue;
+    const feed = parser.feed.bind(parser);
+    parser.feed = (chunk) => {
+      onRead(chunk);
+      feed(chunk);
+    };
+    return;
+  }
   throw new Error(`no server-side client for local port ${conn.socket.localPort}`);
 }
 

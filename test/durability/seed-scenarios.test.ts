@@ -11,14 +11,14 @@
 // turn. The server's reads are watched: the batches must always be what the
 // turns that actually happened give, and a table case is retried until its
 // pipeline arrived in one read (it fits one 64 KiB read: 1000 SETs are 35 KB).
-import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { infoText } from '../../src/commands/info.js';
+import type { Server } from '../../src/server/server.js';
 import { scanSegment } from '../../src/wal/frame.js';
 import type { FaultFileLayer } from '../wal/fault-file-layer.js';
 import { SEED_SCENARIOS } from '../wal/helpers.js';
-import { connect, count, DIR, faultServer, infoField, isSegment, serverSocketOf, waitFor, type RawConnection } from './helpers.js';
+import { connect, count, DIR, faultServer, infoField, isSegment, onServerRead, waitFor, type RawConnection } from './helpers.js';
 import type { TestServer } from '../helpers/server.js';
 
 const BATCH_MAX = 128;
@@ -51,9 +51,9 @@ class TurnRecorder {
   stopped = false;
   private turnOpen = false;
 
-  watch(socket: net.Socket): void {
+  watch(server: Server, conn: RawConnection): void {
     let bytes = 0;
-    socket.prependListener('data', (chunk: Buffer) => {
+    onServerRead(server, conn, (chunk) => {
       if (this.stopped) return;
       this.reads++;
       const before = Math.floor(bytes / COMMAND_BYTES);
@@ -124,7 +124,7 @@ async function run(depths: number[]): Promise<{ turns: number[]; reads: number; 
     for (let c = 0; c < depths.length; c++) {
       const conn = await connect(server.port);
       conns.push(conn);
-      recorder.watch(serverSocketOf(server.server, conn));
+      recorder.watch(server.server, conn);
       acks.watch(conn);
     }
     files.holdFsyncs(isSegment);
