@@ -5,7 +5,7 @@
 // chunk is only lent to feed(): what the parser keeps past the call (the
 // unparsed rest, the arguments of a command not complete yet) it copies, so
 // the caller may read the next input into the same memory.
-import { copyBytes, viewOf } from './bytes.js';
+import { copyBytes, view, viewOf } from './bytes.js';
 import { parseInteger } from './integers.js';
 
 /** Longest inline command, count line or bulk length line Redis waits for. */
@@ -14,6 +14,8 @@ export const DEFAULT_MAX_BULK = 512 * 1024 * 1024;
 /** Before AUTH, Redis refuses larger requests outright. */
 const UNAUTH_MAX_ARGS = 10;
 const UNAUTH_MAX_BULK = 16384;
+/** Bulks that must wait for at least this many bytes are gathered into memory of their size (Redis's PROTO_MBULK_BIG_ARG). */
+const GATHER_MIN = 32 * 1024;
 
 const CR = 13;
 const LF = 10;
@@ -42,26 +44,42 @@ export class RequestParser {
   private ownedArgs = 0;
   private rawStart = -1;
   private keepFrom = 0;
+  private needExact = false;
+  /** A big bulk's bytes, gathered until pendingBytes reaches its length. */
+  private gathered: Buffer | null = null;
+  /** Whether the buffer being parsed is the parser's own (else it is lent, and what is kept is copied). */
+  private parsingOwn = false;
   private failed = false;
 
   constructor(private readonly sink: ParserSink, public maxBulk = DEFAULT_MAX_BULK) {}
 
   feed(chunk: Buffer): void {
     if (this.failed) return;
-    let buf = chunk;
-    if (this.pendingBytes > 0) {
-      this.pendingBytes += chunk.length;
-      // A big bulk is concatenated once, when all of it is here.
-      if (this.pendingBytes < this.needBytes) {
-        this.pending.push(copyBytes(chunk));
-        return;
-      }
-      this.pending.push(chunk);
-      buf = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = [];
-      this.pendingBytes = 0;
+    if (this.gathered !== null) return this.gather(chunk);
+    if (this.pendingBytes === 0) return this.parse(chunk, false);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < this.needBytes) {
+      this.pending.push(copyBytes(chunk));
+      return;
     }
-    this.parse(buf);
+    this.pending.push(chunk);
+    const buf = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.parse(buf, true);
+  }
+
+  /** Copies chunk into the big bulk being gathered; parses it once whole, then the rest of chunk. */
+  private gather(chunk: Buffer): void {
+    const gathered = this.gathered as Buffer;
+    const take = Math.min(chunk.length, gathered.length - this.pendingBytes);
+    chunk.copy(gathered, this.pendingBytes, 0, take);
+    this.pendingBytes += take;
+    if (this.pendingBytes < gathered.length) return;
+    this.gathered = null;
+    this.pendingBytes = 0;
+    this.parse(gathered, true);
+    if (take < chunk.length) this.feed(view(chunk, take, chunk.length - take));
   }
 
   /** Bytes buffered but not yet parsed (for CLIENT LIST qbuf). */
@@ -73,7 +91,9 @@ export class RequestParser {
   private memory = new ArrayBuffer(0);
   private memoryOffset = 0;
 
-  private parse(buf: Buffer): void {
+  /** own: buf is the parser's (gathered or concatenated), not a lent chunk. */
+  private parse(buf: Buffer, own: boolean): void {
+    this.parsingOwn = own;
     this.memory = buf.buffer as ArrayBuffer;
     this.memoryOffset = buf.byteOffset;
     let pos = 0;
@@ -93,24 +113,33 @@ export class RequestParser {
 
   /**
    * Records that parsing stopped at pos, short of input, and needs the data
-   * from pos to reach `need` bytes before it can progress. Returns -1.
+   * from pos to reach `need` bytes before it can progress (exactly, for a
+   * bulk's payload: then it can be gathered). Returns -1.
    */
-  private incomplete(pos: number, need: number): number {
+  private incomplete(pos: number, need: number, exact = false): number {
     this.keepFrom = pos;
     this.needBytes = need;
+    this.needExact = exact;
     return -1;
   }
 
-  /** Keeps copies of the unparsed rest of buf and of the arguments parsed so far, for the next chunk. */
+  /** Keeps the unparsed rest of buf for the next chunk, and the arguments parsed so far: copies, when buf is lent. */
   private keep(buf: Buffer): void {
     // The raw bytes of a command in progress are not kept contiguous.
     this.rawStart = -1;
     const argv = this.argv;
-    for (let i = this.ownedArgs; i < argv.length; i++) argv[i] = copyBytes(argv[i]);
+    if (!this.parsingOwn) for (let i = this.ownedArgs; i < argv.length; i++) argv[i] = copyBytes(argv[i]);
     this.ownedArgs = argv.length;
-    const rest = copyBytes(buf.subarray(this.keepFrom));
-    this.pending = [rest];
-    this.pendingBytes = rest.length;
+    const rest = view(buf, this.keepFrom, buf.length - this.keepFrom);
+    if (this.needExact && this.needBytes >= GATHER_MIN) {
+      // As Redis reads a big argument: into memory of its announced size, copied once.
+      this.gathered = Buffer.allocUnsafe(this.needBytes);
+      this.pendingBytes = rest.copy(this.gathered);
+      return;
+    }
+    const kept = this.parsingOwn ? rest : copyBytes(rest);
+    this.pending = [kept];
+    this.pendingBytes = kept.length;
   }
 
   private fail(message: string): number {
@@ -157,7 +186,7 @@ export class RequestParser {
       if (len === null || len < 0 || len > this.maxBulk) return this.fail('Protocol error: invalid bulk length');
       if (len > maxBulk) return this.fail('Protocol error: unauthenticated bulk length');
       const start = cr + 2;
-      if (start + len + 2 > end) return this.incomplete(pos, start + len + 2 - pos);
+      if (start + len + 2 > end) return this.incomplete(pos, start + len + 2 - pos, true);
       this.argv.push(viewOf(this.memory, this.memoryOffset + start, len));
       pos = start + len + 2;
       this.argsLeft--;

@@ -96,11 +96,11 @@ test('raw bytes are the exact command when it arrived in one chunk', () => {
   assert.is(parse('PING\r\n').raws[0], null);
 });
 
-test('a 16 MiB value in 64 KB chunks arrives intact', () => {
+test('a 16 MiB value in 64 KB chunks arrives intact, and the command after it in its last chunk', () => {
   const value = Buffer.alloc(16 * 1024 * 1024, 'v');
-  const input = Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${value.length}\r\n`), value, Buffer.from('\r\n')]);
-  let got: Buffer[] = [];
-  const parser = new RequestParser({ command: (argv) => (got = argv.map((a) => Buffer.from(a))), protocolError: assert.unreachable, unauthenticated: false });
+  const input = Buffer.concat([Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${value.length}\r\n`), value, Buffer.from('\r\n*1\r\n$4\r\nPING\r\n')]);
+  const got: Buffer[][] = [];
+  const parser = new RequestParser({ command: (argv) => got.push(argv.map((a) => Buffer.from(a))), protocolError: assert.unreachable, unauthenticated: false });
   // Lent in one buffer, zeroed after each call, as the server reads.
   const lent = Buffer.alloc(65536);
   for (let i = 0; i < input.length; i += 65536) {
@@ -108,8 +108,10 @@ test('a 16 MiB value in 64 KB chunks arrives intact', () => {
     parser.feed(lent.subarray(0, n));
     lent.fill(0);
   }
-  assert.equal(got.slice(0, 2).map(String), ['SET', 'k']);
-  assert.ok(got[2].equals(value));
+  assert.is(got.length, 2);
+  assert.equal(got[0].slice(0, 2).map(String), ['SET', 'k']);
+  assert.ok(got[0][2].equals(value));
+  assert.equal(got[1].map(String), ['PING']);
   assert.is(parser.buffered, 0);
 });
 
