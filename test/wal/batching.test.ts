@@ -36,6 +36,25 @@ test('with every fsync slot busy, one later fdatasync covers several written bat
   await wal.close();
 });
 
+test('the next fdatasync starts before the replies of the one that completed are released', async () => {
+  const files = new FaultFileLayer();
+  const { wal } = await openLog(files, { fsyncConcurrency: 1 });
+  files.holdFsyncs();
+  appendAll(wal, texts('a', 3));
+  await tick();
+  appendAll(wal, texts('b', 2));
+  await tick();
+  assert.is(files.heldFsyncs.length, 1, 'one slot: the second batch is written and waits');
+  const inFlightAtRelease: number[] = [];
+  wal.onDurable(() => inFlightAtRelease.push(files.heldFsyncs.length));
+  files.release(0);
+  await tick();
+  assert.equal(inFlightAtRelease, [1], 'when the first batch became durable, the fdatasync of the second had started');
+  files.stopHolding();
+  await durable(wal, 5);
+  await wal.close();
+});
+
 test('connections whose input arrives in the same turn share batches', async () => {
   const files = new FaultFileLayer();
   const { wal } = await openLog(files);
