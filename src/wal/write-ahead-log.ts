@@ -53,14 +53,14 @@ export interface WalStats {
   batchMax: number;
   fsyncConcurrency: number;
   healthy: boolean;
-  /** Entries, batches (frames) and bytes written to segments, and completed fdatasyncs. */
+  /** Entries and batches (frames) sealed, bytes written to segments, and completed fdatasyncs. */
   entries: number;
   batches: number;
   fsyncs: number;
   bytes: number;
   /** Over the most recent fsyncs (bounded sample), in microseconds. */
   fsyncLatencyUs: { p50: number; p99: number; p999: number };
-  /** Sizes of the last 16 batches written, oldest first. */
+  /** Sizes of the last 16 batches sealed, oldest first. */
   recentBatchSizes: number[];
   durableSeq: number;
   lastSeq: number;
@@ -428,6 +428,10 @@ export class WriteAheadLog {
     if (this.planned.offset + frame.length > this.planned.size) this.pushRoll(this.planned.no + 1, Math.max(this.segmentSize, frame.length), false);
     this.pending.push({ kind: 'frame', frame, lastSeq, count });
     this.planned.offset += frame.length;
+    this.entryCount += count;
+    this.batchCount++;
+    this.recentSizes.push(count);
+    if (this.recentSizes.length > RECENT_BATCHES) this.recentSizes.shift();
     this.pump();
   }
 
@@ -445,10 +449,12 @@ export class WriteAheadLog {
           this.segment = next;
         } else {
           // 'always' is the one-fsync-per-write baseline: nothing is written
-          // while an fdatasync is in flight.
+          // while an fdatasync is in flight. In adaptive, frames sealed while
+          // every fdatasync slot is busy wait, to be written together, in one
+          // write, when one frees: no fdatasync could cover them sooner.
           if (this.mode === 'always' && this.inflight > 0) break;
-          this.pending.shift();
-          this.write(item);
+          if (this.mode === 'adaptive' && this.inflight >= this.concurrency) break;
+          this.write(this.takeFrames());
         }
       }
     } finally {
@@ -457,23 +463,28 @@ export class WriteAheadLog {
     this.settle();
   }
 
-  private write(item: SealedFrame): void {
+  /** The frame at the head of the queue; in adaptive, every frame up to the next segment switch. */
+  private takeFrames(): SealedFrame[] {
+    const frames = [this.pending.shift() as SealedFrame];
+    if (this.mode !== 'adaptive') return frames;
+    for (let item = this.pending[0]; item?.kind === 'frame'; item = this.pending[0]) frames.push(this.pending.shift() as SealedFrame);
+    return frames;
+  }
+
+  private write(frames: SealedFrame[]): void {
     const segment = this.segment;
     if (!segment) throw new Error('write-ahead log: a frame was queued without a segment');
+    const bytes = frames.length === 1 ? frames[0].frame : Buffer.concat(frames.map((f) => f.frame));
     try {
-      this.files.writeSync(segment.fd, item.frame, segment.offset);
+      this.files.writeSync(segment.fd, bytes, segment.offset);
     } catch (err) {
       this.fail(asError(err));
       return;
     }
-    segment.offset += item.frame.length;
-    this.written = item.lastSeq;
-    this.entryCount += item.count;
-    this.batchCount++;
-    this.byteCount += item.frame.length;
-    this.recentSizes.push(item.count);
-    if (this.recentSizes.length > RECENT_BATCHES) this.recentSizes.shift();
-    if (this.mode === 'everysec') this.advanceDurable(item.lastSeq);
+    segment.offset += bytes.length;
+    this.byteCount += bytes.length;
+    this.written = frames[frames.length - 1].lastSeq;
+    if (this.mode === 'everysec') this.advanceDurable(this.written);
     else this.syncIfSlot(false);
     this.prepareAhead(segment);
   }
@@ -513,10 +524,13 @@ export class WriteAheadLog {
       covered = this.tickets[0].seq;
       this.tickets.shift();
     }
-    // The next fdatasync starts before the replies this one covers are released: the disk need not wait for them.
+    // The next fdatasync starts (after writing the frames that waited for
+    // the slot) before the replies this one covers are released: the disk
+    // need not wait for them.
+    this.pump();
     this.syncIfSlot(false);
     if (!this.failure && this.mode !== 'everysec') this.advanceDurable(covered);
-    this.pump();
+    this.settle();
   }
 
   private advanceDurable(seq: number): void {

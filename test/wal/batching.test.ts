@@ -24,14 +24,16 @@ for (const [depth, batches] of SEED_SCENARIOS) {
   });
 }
 
-test('with every fsync slot busy, one later fdatasync covers several written batches', async () => {
+test('with every fsync slot busy, the batches sealed meanwhile are written at once and share the next fdatasync', async () => {
   const files = new FaultFileLayer();
   const { wal } = await openLog(files, { fsyncConcurrency: 4 });
   appendAll(wal, texts('e', 1000));
   await durable(wal, 1000);
-  // Batches 1-4 get their own fdatasync; 5-8 are written meanwhile and share the next one.
+  // Batches 1-4 get their own fdatasync; 5-8 wait for a slot, are written together, in one write, and share the next one.
   assert.equal(wal.stats().recentBatchSizes, [128, 128, 128, 128, 128, 128, 128, 104]);
   assert.is(wal.stats().fsyncs, 5);
+  assert.is(files.writePaths.filter((path) => path.endsWith('wal-000001.log')).length, 5);
+  assert.equal(frameSizes(files, 'wal-000001.log'), [128, 128, 128, 128, 128, 128, 128, 104]);
   assert.is(files.maxInflightFsyncs, 4);
   await wal.close();
 });

@@ -54,6 +54,8 @@ export class FaultFileLayer implements FileLayer {
   /** fdatasync calls on files (not directories), and the path of each. */
   fsyncCalls = 0;
   fsyncPaths: string[] = [];
+  /** The file of every write, in call order. */
+  writePaths: string[] = [];
   dirFsyncCalls = 0;
   maxInflightFsyncs = 0;
   /** Every FileLayer call, for cutPowerAtOp. */
@@ -189,6 +191,7 @@ export class FaultFileLayer implements FileLayer {
   writeSync(fd: number, data: Buffer, position: number): void {
     if (this.step()) throw fsError('EIO', 'powered off');
     const inode = this.inode(fd);
+    this.writePaths.push(inode.name);
     if (this.writeFault) {
       const { code, bytes } = this.writeFault;
       this.writeFault = null;
