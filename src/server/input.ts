@@ -2,9 +2,9 @@
 // reads into its reusable query buffer. Node's default read allocates 64 KiB
 // per read, shrinks it to what came, and pushes it through a Readable stream;
 // reading into a buffer handed to the socket (its documented `onread` option)
-// skips all of that. Measured with redis-benchmark -c 50 against the server
-// pinned to one core: CPU time per request 24-30 -> 18-24 us at -P 1, 3.4-4.9
-// -> 2.8-4.0 us at -P 16.
+// skips all of that. Measured with redis-benchmark -c 50 SET and GET against
+// the server pinned to one core, 3 alternating rounds: CPU time per request
+// 25.7-30.3 -> 21.1-28.4 us at -P 1, 3.1-5.0 -> 2.5-4.1 us at -P 16.
 //
 // A read's bytes are valid only while onInput runs: the next read, of any
 // connection, overwrites them. So whatever outlives the call is copied: the
