@@ -14,12 +14,12 @@
 // are zeroed after each use, so that a view kept by mistake reads zeros at
 // once, where tests see it, rather than another client's later input.
 import net from 'node:net';
-import { copyBytes, view } from '../resp/bytes.js';
+import { copyBytes, view, viewOf } from '../resp/bytes.js';
 
 /** Redis reads 16 KiB at a time (PROTO_IOBUF_LEN); Node, 64 KiB. */
 const INPUT_BYTES = 64 * 1024;
 const input = Buffer.allocUnsafeSlow(INPUT_BYTES);
-const inputMemory = input.buffer;
+const inputMemory = input.buffer as ArrayBuffer;
 
 /** Whether b's bytes lie in the shared input buffer (and so change with the next read). */
 export function isSharedInput(b: Uint8Array): boolean {
@@ -45,7 +45,7 @@ export function readIntoSharedInput(accepted: net.Socket, onInput: (chunk: Buffe
       buffer: input,
       callback: (n: number): void => {
         try {
-          onInput(view(input, 0, n));
+          onInput(viewOf(inputMemory, input.byteOffset, n));
         } finally {
           input.fill(0, 0, n);
         }
@@ -63,9 +63,13 @@ export interface KeptCommand {
   end: number;
 }
 
-/** Copies what a command that waits (blocked or paused client, MULTI) needs from its input. */
+/** Copies of a command's arguments, for a command queued in MULTI. */
+export function keepArgs(argv: Buffer[]): Buffer[] {
+  return argv.map(copyBytes);
+}
+
+/** Copies what a command that waits (blocked or paused client) needs from its input: its arguments and raw bytes. */
 export function keepCommand(argv: Buffer[], source: Buffer | null, start: number, end: number): KeptCommand {
-  const kept = argv.map(copyBytes);
-  if (source === null) return { argv: kept, source: null, start: 0, end: 0 };
-  return { argv: kept, source: copyBytes(view(source, start, end - start)), start: 0, end: end - start };
+  if (source === null) return { argv: keepArgs(argv), source: null, start: 0, end: 0 };
+  return { argv: keepArgs(argv), source: copyBytes(view(source, start, end - start)), start: 0, end: end - start };
 }

@@ -6,7 +6,7 @@ import { Config } from '../config.js';
 import { ERR, misconf, notAllowedWhileSubscribed, unknownCommand, unknownSubcommand, wrongArity } from '../errors.js';
 import { RequestParser, type ParserSink } from '../resp/parser.js';
 import { hasKeyRange, KeyHints, lastKeyIndex } from '../resp/key-hints.js';
-import { copyBytes, view } from '../resp/bytes.js';
+import { view } from '../resp/bytes.js';
 import { encodeCommand } from '../resp/encode-command.js';
 import { commandKeys } from '../commands/command.js';
 import { CommandTable, type Command } from '../commands/table.js';
@@ -19,7 +19,7 @@ import { Client } from './client.js';
 import { notify, NOTIFY } from './notify.js';
 import { unsubscribeClient } from './pubsub.js';
 import { Stats } from './stats.js';
-import { keepCommand, readIntoSharedInput, type KeptCommand } from './input.js';
+import { keepArgs, keepCommand, readIntoSharedInput, type KeptCommand } from './input.js';
 import type { Payload } from '../wal/frame.js';
 import type { DurableLog } from './durability.js';
 import type { Logger } from './logger.js';
@@ -280,8 +280,7 @@ export class Server {
       this.postponed.set(c, [keepCommand(argv, source, start, end)]);
       return;
     } else if (c.transaction && !MULTI_IMMEDIATE.has((command as Command).name)) {
-      // Queued past this read of the input: copies (see server/input.ts).
-      c.transaction.queued.push({ command: command as Command, argv: argv.map(copyBytes) });
+      c.transaction.queued.push({ command: command as Command, argv: keepArgs(argv) });
       c.reply.queuedReply();
     } else {
       this.rawSource = source;

@@ -18,31 +18,29 @@ async function exchange(conn: RawConnection, argv: string[], expected: string): 
   assert.is(conn.received(), expected);
 }
 
-/** Runs body against an adaptive server, then restarts it on the same log and returns it for checks. */
-async function loggedThenRestarted(body: (s: TestServer) => Promise<void>): Promise<{ restarted: TestServer; cleanup: () => Promise<void> }> {
+/**
+ * Runs body against an adaptive server, restarts it on the same log, and
+ * asserts that GET key replies `expected` there.
+ */
+async function assertLoggedAcrossRestart(body: (s: TestServer) => Promise<void>, key: string, expected: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'velocitydb-input-'));
-  const s = await startServer({ dir, durability: 'adaptive' });
   try {
-    await body(s);
-  } finally {
-    await s.stop();
-  }
-  const restarted = await startServer({ dir, durability: 'adaptive' });
-  return {
-    restarted,
-    cleanup: async () => {
+    const s = await startServer({ dir, durability: 'adaptive' });
+    try {
+      await body(s);
+    } finally {
+      await s.stop();
+    }
+    const restarted = await startServer({ dir, durability: 'adaptive' });
+    const conn = await connect(restarted.port);
+    try {
+      await exchange(conn, ['GET', key], expected);
+    } finally {
+      conn.close();
       await restarted.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function assertGet(s: TestServer, key: string, expected: string): Promise<void> {
-  const conn = await connect(s.port);
-  try {
-    await exchange(conn, ['GET', key], expected);
+    }
   } finally {
-    conn.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -62,7 +60,7 @@ test('a transaction queued over several reads runs what was sent', async () => {
 });
 
 test('commands sent while blocked run, and are logged, as they were sent', async () => {
-  const { restarted, cleanup } = await loggedThenRestarted(async (s) => {
+  await assertLoggedAcrossRestart(async (s) => {
     const blocked = await connect(s.port);
     const pusher = await connect(s.port);
     try {
@@ -78,16 +76,11 @@ test('commands sent while blocked run, and are logged, as they were sent', async
       blocked.close();
       pusher.close();
     }
-  });
-  try {
-    await assertGet(restarted, 'x', '$5\r\nhello\r\n');
-  } finally {
-    await cleanup();
-  }
+  }, 'x', '$5\r\nhello\r\n');
 });
 
 test('commands sent during CLIENT PAUSE run, and are logged, as they were sent', async () => {
-  const { restarted, cleanup } = await loggedThenRestarted(async (s) => {
+  await assertLoggedAcrossRestart(async (s) => {
     const admin = await connect(s.port);
     const writer = await connect(s.port);
     try {
@@ -103,17 +96,11 @@ test('commands sent during CLIENT PAUSE run, and are logged, as they were sent',
       admin.close();
       writer.close();
     }
-  });
-  try {
-    await assertGet(restarted, 'p', '$17\r\npaused-value+more\r\n');
-  } finally {
-    await cleanup();
-  }
+  }, 'p', '$17\r\npaused-value+more\r\n');
 });
 
 test('a long bulk from the input is copied into a reply that waits for the log', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'velocitydb-input-'));
-  const s = await startServer({ dir, durability: 'adaptive' });
+  const s = await startServer({ durability: 'adaptive' });
   const conn = await connect(s.port);
   try {
     // ECHO's reply queues behind the SET's, which waits for its fdatasync, long after the read.
@@ -125,7 +112,6 @@ test('a long bulk from the input is copied into a reply that waits for the log',
   } finally {
     conn.close();
     await s.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 
