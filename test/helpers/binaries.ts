@@ -13,12 +13,12 @@ export function haveBinary(name: string): boolean {
 
 /**
  * Runs a program to completion, resolving to its stdout (rejecting with its
- * stderr on a non-zero exit). Asynchronous, so that a server in this process
- * keeps answering it.
+ * stderr on a non-zero exit, or when it runs longer than timeoutMs).
+ * Asynchronous, so that a server in this process keeps answering it.
  */
-export function run(name: string, args: string[], input?: string | Buffer): Promise<string> {
+export function run(name: string, args: string[], input?: string | Buffer, timeoutMs = 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(name, args, { encoding: 'latin1', maxBuffer: 64 << 20, timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(name, args, { encoding: 'latin1', maxBuffer: 64 << 20, timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${name} ${args.join(' ')}: ${error.message}\n${stderr}`));
       else resolve(stdout);
     });
