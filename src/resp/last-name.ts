@@ -3,7 +3,7 @@
 // its lowercase and a Map. Names are compared as sent (GET and get are two).
 
 /** Names longer than this are looked up each time. */
-const MAX_NAME = 16;
+export const MAX_NAME = 16;
 
 export class LastName<T> {
   private readonly name = new Uint8Array(MAX_NAME);

@@ -87,6 +87,25 @@ check('ten arguments are fine unauthenticated', '*10\r\n', [], null, { unauthent
 check('unauthenticated bulk length', '*1\r\n$16385\r\n', [], 'Protocol error: unauthenticated bulk length', { unauthenticated: true });
 check('a smaller max bulk length', '*1\r\n$11\r\n', [], 'Protocol error: invalid bulk length', { maxBulk: 10 });
 
+{
+  // argv is allocated at its announced size up to 1024 entries and grows past that.
+  const args = Array.from({ length: 1100 }, (_, i) => `a${i}`);
+  check('a command of 1100 arguments', `*1101\r\n$4\r\nMSET\r\n${args.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`, [['MSET', ...args]]);
+}
+
+test('a command name outlives its chunk, and each name keeps its own bytes', () => {
+  // Names are copied once and shared by the commands that repeat them.
+  const names: Buffer[] = [];
+  const parser = new RequestParser({ command: (argv) => names.push(argv[0]), protocolError: assert.unreachable, unauthenticated: false });
+  const lent = Buffer.alloc(64);
+  for (const name of ['PING', 'PING', 'ping', 'PING', 'ECHO']) {
+    const n = lent.write(`*1\r\n$${name.length}\r\n${name}\r\n`, 'latin1');
+    parser.feed(lent.subarray(0, n));
+    lent.fill(0);
+  }
+  assert.equal(names.map(String), ['PING', 'PING', 'ping', 'PING', 'ECHO']);
+});
+
 test('raw bytes are the exact command when it arrived in one chunk', () => {
   const input = '*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\na\r\n';
   assert.equal(parse(input).raws, ['*1\r\n$4\r\nPING\r\n', '*2\r\n$3\r\nGET\r\n$1\r\na\r\n']);
