@@ -68,6 +68,17 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * The caller is done with every piece release() gave out (the socket has
+   * them all): when nothing is left unreleased, the next reply is written at
+   * the start of the buffer again, as Redis reuses a client's reply buffer.
+   * Replies then stay in the same few cache lines, and a new buffer is
+   * needed only when one read's replies outgrow it.
+   */
+  reuse(): void {
+    if (this.released === this.total && this.queued.length === 0) this.start = this.pos = 0;
+  }
+
   /** Drops everything written after global offset `from` (CLIENT REPLY, failed writes). */
   truncate(from: number): void {
     const excess = this.total - from;

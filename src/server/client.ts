@@ -153,6 +153,9 @@ export class Client {
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
     }
+    // Nothing left to write means the kernel has every byte: a write it only
+    // took in part keeps the rest (and our buffer) until it can go on.
+    if (socket.writableLength === 0) this.reply.reuse();
     if (this.closing && this.reply.pendingBytes === 0) socket.end();
   }
 

@@ -579,6 +579,7 @@ export class Server {
           if (!command?.handler) throw new Error(`the log holds an unknown command: ${argv[0]}`);
           this.call(c, command, argv);
           c.reply.release();
+          c.reply.reuse();
         },
         protocolError: (message) => {
           throw new Error(`a log record is not valid RESP: ${message}`);
