@@ -212,7 +212,10 @@ export class Server {
       this.stats.netInputBytes += chunk.length;
       this.stats.readsProcessed++;
       this.keyspace.now = Date.now();
+      this.timingInput = true;
       parser.feed(chunk);
+      this.timingInput = false;
+      this.lastCommandEnd = -1;
       requests.inputDone();
       c.flush();
     };
@@ -315,6 +318,14 @@ export class Server {
 
   private dispatching = false;
 
+  // A command's time (INFO commandstats, latencystats) runs from the end of
+  // the command before it in the same read (its parsing included) to its
+  // own end: one clock read a command instead of two (a read costs about
+  // 65 ns on this VM; with neither, a pipelined SET took 0.3-0.6 us less CPU
+  // time). Commands run outside a read (timers, postponed) read both ends.
+  private timingInput = false;
+  private lastCommandEnd = -1;
+
   // The exact RESP bytes of the top-level command, when it arrived whole.
   private rawSource: Buffer | null = null;
   private rawArgv: Buffer[] | null = null;
@@ -368,7 +379,7 @@ export class Server {
 
   /** Runs one command (also each command of EXEC); records its default log entry. */
   call(c: Client, command: Command, argv: Buffer[]): void {
-    const started = performance.now();
+    const started = this.lastCommandEnd >= 0 ? this.lastCommandEnd : performance.now();
     const dirtyBefore = this.dirty;
     const errorsBefore = c.reply.errors;
     const db = c.db.index;
@@ -394,7 +405,9 @@ export class Server {
     this.loggedExplicitly = explicitBefore;
     const stats = command.stats;
     stats.calls++;
-    const usec = (performance.now() - started) * 1000;
+    const ended = performance.now();
+    if (this.timingInput) this.lastCommandEnd = ended;
+    const usec = (ended - started) * 1000;
     stats.usec += usec;
     recordLatency(this, command, usec);
     if (c.reply.errors > errorsBefore) stats.failedCalls++;
