@@ -19,6 +19,8 @@ const UNAUTH_MAX_BULK = 16384;
 const GATHER_MIN = 32 * 1024;
 /** argv is allocated at its announced size up to this count (Redis's argv_len cap), grown beyond. */
 const ARGV_PRESIZE_MAX = 1024;
+/** argv between commands: never written (argc is 0), so one serves every parser. */
+const NO_ARGS: Buffer[] = [];
 
 const CR = 13;
 const LF = 10;
@@ -42,7 +44,7 @@ export class RequestParser {
   private needBytes = 0;
   // State of a multibulk request spread over several chunks.
   private argsLeft = 0;
-  private argv: Buffer[] = [];
+  private argv: Buffer[] = NO_ARGS;
   /** How many of argv are parsed. */
   private argc = 0;
   /** How many of argv are copies already (kept from an earlier chunk). */
@@ -211,7 +213,7 @@ export class RequestParser {
     }
     const argv = this.argv;
     const rawStart = this.rawStart;
-    this.argv = [];
+    this.argv = NO_ARGS;
     this.argc = 0;
     this.rawStart = -1;
     this.sink.command(argv, rawStart >= 0 ? buf : null, rawStart, pos);

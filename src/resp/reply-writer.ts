@@ -76,7 +76,8 @@ export class ReplyWriter {
    * needed only when one read's replies outgrow it.
    */
   reuse(): void {
-    if (this.released === this.total && this.queued.length === 0) this.start = this.pos = 0;
+    // Everything released means the queued pieces went out too.
+    if (this.released === this.total) this.start = this.pos = 0;
   }
 
   /** Drops everything written after global offset `from` (CLIENT REPLY, failed writes). */

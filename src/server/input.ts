@@ -70,6 +70,7 @@ export function keepArgs(argv: Buffer[]): Buffer[] {
 
 /** Copies what a command that waits (blocked or paused client) needs from its input: its arguments and raw bytes. */
 export function keepCommand(argv: Buffer[], source: Buffer | null, start: number, end: number): KeptCommand {
-  if (source === null) return { argv: keepArgs(argv), source: null, start: 0, end: 0 };
-  return { argv: keepArgs(argv), source: copyBytes(view(source, start, end - start)), start: 0, end: end - start };
+  const kept = keepArgs(argv);
+  if (source === null) return { argv: kept, source: null, start: 0, end: 0 };
+  return { argv: kept, source: copyBytes(view(source, start, end - start)), start: 0, end: end - start };
 }
