@@ -28,7 +28,7 @@ const { values } = parseArgs({
     depth: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '10' },
     durability: { type: 'string', default: 'none' },
-    'fsync-concurrency': { type: 'string', default: '4' },
+    'fsync-concurrency': { type: 'string', default: String(new Config().fsyncConcurrency) },
     // GET alone would find no keys: SET runs before it either way.
     only: { type: 'string' },
   },

@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { Config, DURABILITY_MODES, type Durability } from './config.js';
 import { applyConfigFile } from './config-table.js';
 import { start } from './start.js';
+import { DEFAULT_FSYNC_CONCURRENCY } from './wal/write-ahead-log.js';
 
 const argv = yargs(hideBin(process.argv))
   .scriptName('velocitydb')
@@ -19,7 +20,7 @@ const argv = yargs(hideBin(process.argv))
       'When a write is acknowledged: adaptive = after the fsync of its batch (batches sealed at --batch-max entries or when the input is drained), always = one fsync per write, everysec = fsync once a second (may lose 1 s), none = memory only [default: adaptive]',
   })
   .option('batch-max', { type: 'number', description: 'Most log entries per fsync batch in adaptive mode; 0 = no cap [default: 128]' })
-  .option('fsync-concurrency', { type: 'number', description: 'fdatasync calls the log keeps in flight in adaptive mode, at least 1 [default: 4]' })
+  .option('fsync-concurrency', { type: 'number', description: `fdatasync calls the log keeps in flight in adaptive mode, at least 1 [default: ${DEFAULT_FSYNC_CONCURRENCY}]` })
   .option('requirepass', { type: 'string', description: 'Password clients must AUTH with (user "default")' })
   .option('config', { type: 'string', description: 'redis.conf-style file with Redis directive names; flags win over it' })
   .option('wal-repair', { type: 'boolean', description: 'Truncate the log at the first corrupt batch (after keeping a copy) instead of refusing to start' })

@@ -15,6 +15,7 @@ import { parseInteger } from './resp/integers.js';
 import { commandDocs } from './commands/table.js';
 import { splitInlineArgs } from './resp/parser.js';
 import { globMatch } from './store/glob.js';
+import { DEFAULT_FSYNC_CONCURRENCY } from './wal/write-ahead-log.js';
 import { REDIS_VERSION } from './version.js';
 
 /** A rejected value; the message is Redis's reason ("argument must be a memory value"). */
@@ -1021,7 +1022,7 @@ export const parameters: Parameter[] = [
     },
   }),
   numeric({ name: 'wal-batch-max', apply: 'durability' }, 'int', 0n, INT_MAX, 128n, 'integer', numberField('batchMax')),
-  numeric({ name: 'wal-fsync-concurrency', apply: 'durability' }, 'int', 1n, 1024n, 4n, 'integer', numberField('fsyncConcurrency')),
+  numeric({ name: 'wal-fsync-concurrency', apply: 'durability' }, 'int', 1n, 1024n, BigInt(DEFAULT_FSYNC_CONCURRENCY), 'integer', numberField('fsyncConcurrency')),
 ];
 
 const saveSlot = kept<[bigint, bigint][]>('save', DEFAULT_SAVE);

@@ -1,6 +1,7 @@
 // Typed settings of VelocityDB with their defaults. The CONFIG GET/SET
 // parameter table (Redis 7.0's names) lives in config-table.ts and reads and
 // writes these fields.
+import { DEFAULT_FSYNC_CONCURRENCY } from './wal/write-ahead-log.js';
 
 export type Durability = 'adaptive' | 'always' | 'everysec' | 'none';
 export const DURABILITY_MODES: readonly Durability[] = ['adaptive', 'always', 'everysec', 'none'];
@@ -13,7 +14,7 @@ export class Config {
   /** Entries per log batch at most; 0 = no cap. */
   batchMax = 128;
   /** fdatasync calls kept in flight by the log. */
-  fsyncConcurrency = 4;
+  fsyncConcurrency = DEFAULT_FSYNC_CONCURRENCY;
   walRepair = false;
   requirepass = '';
   databases = 16;

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, count, faultServer, infoField, settle, waitFor } from './helpers.js';
+import { DEFAULT_FSYNC_CONCURRENCY } from '../../src/wal/write-ahead-log.js';
 
 const isSegment = (path: string): boolean => /wal-\d+\.log$/.test(path);
 
@@ -14,7 +15,7 @@ test('one 1000-SET pipeline on an idle server: 7 batches of 128 and one of 104, 
   const sets = Array.from({ length: 1000 }, (_, i) => ['SET', `key:${i}`, `value:${i}`]);
   conn.send(...sets);
   await waitFor(() => server.server.lastSeq === 1000, 'all 1000 SETs logged');
-  await waitFor(() => files.heldFsyncs.length === 4, 'four fdatasyncs in flight');
+  await waitFor(() => files.heldFsyncs.length === DEFAULT_FSYNC_CONCURRENCY, 'as many fdatasyncs in flight as the default allows');
   await settle();
   assert.is(conn.received(), '', 'nothing is acknowledged before an fdatasync completes');
   assert.equal(server.server.durableLog?.infoLines().find((l) => l.startsWith('wal_recent_batch_sizes')), 'wal_recent_batch_sizes:128,128,128,128,128,128,128,104');

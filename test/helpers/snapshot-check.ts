@@ -45,7 +45,7 @@ function rebuildable(dump: KeyspaceDump, now: number): KeyspaceDump {
 function normalizeZeros(dump: KeyspaceDump): KeyspaceDump {
   for (const keys of Object.values(dump)) {
     for (const k of Object.values(keys)) {
-      if (k.type === 'zset') k.value = (k.value as [string, string][]).map(([member, score]) => [member, score === '-0' ? '0' : score]);
+      if (k.type === 'zset') k.value = (k.value as [string, string][]).map(([member, score]): [string, string] => [member, score === '-0' ? '0' : score]);
     }
   }
   return dump;

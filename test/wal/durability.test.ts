@@ -26,7 +26,7 @@ test('durableSeq advances only when the covering fdatasync completes', async () 
 
 test('fdatasyncs completing out of order advance durableSeq in order', async () => {
   const files = new FaultFileLayer();
-  const { wal, durables } = await openLog(files);
+  const { wal, durables } = await openLog(files, { fsyncConcurrency: 3 });
   files.holdFsyncs(isSegment);
   for (const n of [2, 3, 1]) {
     appendAll(wal, texts('e', n));

@@ -48,7 +48,7 @@ test('fdatasync failure: pending range reported, durableSeq frozen, later append
 
 test('an fdatasync failing after a later one succeeded acknowledges neither', async () => {
   const files = new FaultFileLayer();
-  const { wal, failures, durables } = await openLog(files);
+  const { wal, failures, durables } = await openLog(files, { fsyncConcurrency: 3 });
   files.holdFsyncs(isSegment);
   appendAll(wal, kv('a', 2));
   await tick();
