@@ -15,15 +15,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { redisBenchmark, startRedis, startVelocity, type BenchResult, type RunningServer } from './servers.js';
+import { pinCpus, redisBenchmark, startRedis, startVelocity, type BenchResult, type RunningServer } from './servers.js';
 
 /**
  * The batch-max of the "best setting" row besides the default 128. Against 0
  * (no cap) and 512 at -c 50 -P 1/16/128/1000 on the shared 2-core machine, no
  * value won consistently (within about 20% of each other) and 256 was never
  * far behind; `--batch-max 0,256,512` measures all three again. The other
- * knob, --fsync-concurrency, made no difference beyond the noise at 1, 2, 4
- * or 8 (SET -c 50, -P 1 to 1000), so the rows keep its default.
+ * knob, --fsync-concurrency, has its default chosen by measurement (see
+ * DEFAULT_FSYNC_CONCURRENCY in src/wal/write-ahead-log.ts); the rows keep it.
  */
 const BEST_BATCH_MAX = 256;
 
@@ -291,6 +291,7 @@ const machine = `${availableParallelism()} cores (nproc), ${cpu}, Linux ${releas
 const command = ['npm run bench:durability', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 const disk = execFileSync('findmnt', ['-no', 'SOURCE,FSTYPE', '-T', tmpdir()], { encoding: 'utf8' }).trim();
+const pinning = pinCpus();
 const servers: RunningServer[] = [];
 const results: { config: Configuration; rows: Row[] }[] = [];
 try {
@@ -300,7 +301,7 @@ try {
     redisBenchmark(servers[i].port, WARM_UP.test, WARM_UP.clients, WARM_UP.pipeline, requestsFor(c.sync, WARM_UP));
     await settle(c, servers[i].port);
   }
-  console.log(`${command}: ${configurations.length} configurations x ${contenders.length} servers, ${machine}`);
+  console.log(`${command}: ${configurations.length} configurations x ${contenders.length} servers, ${machine}; ${pinning}`);
   if (!perfWorks) console.log('perf cannot count syscalls here: fsyncs/s of redis-server is n/a');
   console.log(['', ...TABLE_HEADER].join('\n'));
   for (const [index, config] of configurations.entries()) {
@@ -328,6 +329,7 @@ const markdown = [
   '',
   `- Machine: ${machine}.`,
   `- Data: a temporary directory per server on ${disk}, the same disk for all.`,
+  `- CPUs: ${pinning}.`,
   '- Each row is one `redis-benchmark -t <test> -c <clients> -P <pipeline> -n <requests> -r 100000 --csv`;',
   '  within a configuration the servers run one after the other, the first one rotating. Each',
   '  server has an unmeasured warm-up run first and is left to finish the commands a run leaves',
