@@ -573,6 +573,11 @@ function durabilityFor(fsync: number, current: Durability): Durability {
   return 'everysec';
 }
 
+const latencyTrackingSlot: Slot<boolean> = {
+  read: (config) => config.latencyTracking,
+  write: (config, on) => void (config.latencyTracking = on),
+};
+
 const appendonlySlot: Slot<boolean> = {
   read: (config) => config.durability !== 'none',
   write(config, on) {
@@ -643,7 +648,7 @@ export const parameters: Parameter[] = [
   bool({ name: 'disable-thp', flags: IMMUTABLE }, true),
   bool({ name: 'cluster-allow-replica-migration' }, true),
   bool({ name: 'replica-announced' }, true),
-  bool({ name: 'latency-tracking' }, true),
+  bool({ name: 'latency-tracking' }, true, latencyTrackingSlot),
   bool({ name: 'aof-disable-auto-gc' }, false),
   bool({ name: 'replica-ignore-disk-write-errors' }, false),
 

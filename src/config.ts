@@ -22,6 +22,8 @@ export class Config {
   hz = 10;
   protoMaxBulkLen = 512 * 1024 * 1024;
   notifyKeyspaceEvents = '';
+  /** INFO latencystats: per-command latency histograms. */
+  latencyTracking = true;
   /** The config file given at start, for CONFIG REWRITE. */
   configFile = '';
   logLevel: 'debug' | 'verbose' | 'notice' | 'warning' = 'notice';

@@ -8,7 +8,6 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { str } from './args.js';
 import { replyHelp } from './client.js';
-import { resetLatencies } from './info.js';
 import { ReplyError } from './reply-error.js';
 import { ERR } from '../errors.js';
 import type { HandlerTable } from './table.js';
@@ -85,8 +84,8 @@ export function resetStats(server: Server): void {
   for (const command of server.table.all()) {
     const s = command.stats;
     s.calls = s.usec = s.rejectedCalls = s.failedCalls = 0;
+    s.latency = null;
   }
-  resetLatencies(server);
 }
 
 function resetstat(c: Client): void {

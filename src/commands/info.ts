@@ -361,86 +361,13 @@ function keyspaceSection(server: Server): string[] {
 
 // ---- latency percentiles (Redis 7.0 keeps an HdrHistogram per command) ----
 
-/**
- * HdrHistogram with Redis's parameters: values 1 ns to 1 s, 2 significant
- * digits, so percentiles read back as the top of their bucket like Redis's.
- */
-class Histogram {
-  private static readonly SUB_BUCKET_HALF_MAGNITUDE = 7;
-  private static readonly SUB_BUCKET_HALF = 128;
-  private static readonly SUB_BUCKET_COUNT = 256;
-  private static readonly MAX = 1_000_000_000;
-  private readonly counts = new Float64Array(24 * Histogram.SUB_BUCKET_HALF);
-  private total = 0;
-
-  private static bucketOf(value: number): [number, number] {
-    const bucket = 32 - Math.clz32(value | 255) - 8;
-    return [bucket, Math.floor(value / 2 ** bucket)];
-  }
-
-  record(value: number): void {
-    const v = Math.min(Histogram.MAX, Math.max(1, Math.round(value)));
-    // bucketOf, without the pair: this runs after every command.
-    const bucket = 24 - Math.clz32(v | 255);
-    const sub = v >>> bucket;
-    this.counts[((bucket + 1) << Histogram.SUB_BUCKET_HALF_MAGNITUDE) + (sub - Histogram.SUB_BUCKET_HALF)]++;
-    this.total++;
-  }
-
-  private static valueAt(index: number): number {
-    let bucket = (index >> Histogram.SUB_BUCKET_HALF_MAGNITUDE) - 1;
-    let sub = (index & (Histogram.SUB_BUCKET_HALF - 1)) + Histogram.SUB_BUCKET_HALF;
-    if (bucket < 0) {
-      sub -= Histogram.SUB_BUCKET_HALF;
-      bucket = 0;
-    }
-    return sub * 2 ** bucket;
-  }
-
-  private static highestEquivalent(value: number): number {
-    const [bucket, sub] = Histogram.bucketOf(value);
-    const lowest = sub * 2 ** bucket;
-    const size = 2 ** (sub >= Histogram.SUB_BUCKET_COUNT ? bucket + 1 : bucket);
-    return lowest + size - 1;
-  }
-
-  /** hdr_value_at_percentile. */
-  percentile(p: number): number {
-    const wanted = Math.max(1, Math.floor((Math.min(p, 100) / 100) * this.total + 0.5));
-    let seen = 0;
-    let value = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= wanted) {
-        value = Histogram.valueAt(i);
-        break;
-      }
-    }
-    if (p === 0) return Histogram.bucketOf(value)[1] * 2 ** Histogram.bucketOf(value)[0];
-    return Histogram.highestEquivalent(value);
-  }
-}
-
-const latencies = new WeakMap<object, Histogram>();
-
-/** Called by the dispatcher after each command with its duration. */
-export function recordLatency(server: Server, command: object, usec: number): void {
-  if (server.config.settings.get('latency-tracking') === false) return;
-  let histogram = latencies.get(command);
-  if (!histogram) latencies.set(command, (histogram = new Histogram()));
-  histogram.record(usec * 1000);
-}
-
-/** CONFIG RESETSTAT: the histograms start again. */
-export function resetLatencies(server: Server): void {
-  for (const command of server.table.all()) latencies.delete(command);
-}
-
 function latencystatsSection(server: Server): string[] {
+  // As Redis: with tracking off, nothing is shown, not even what was recorded before.
+  if (!server.config.latencyTracking) return [];
   const percentiles = configValue(server.config, 'latency-tracking-info-percentiles').split(' ').filter((p) => p !== '');
   const lines: string[] = [];
   for (const command of server.table.all()) {
-    const histogram = latencies.get(command);
+    const histogram = command.stats.latency;
     if (!histogram) continue;
     const values = percentiles.map((p) => `p${p}=${(histogram.percentile(Number(p)) / 1000).toFixed(3)}`);
     lines.push(`latency_percentiles_usec_${command.name}:${values.join(',')}`);

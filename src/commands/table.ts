@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { LastName } from '../resp/last-name.js';
 import type { Client } from '../server/client.js';
+import type { LatencyHistogram } from '../server/latency-histogram.js';
 
 export type Handler = (c: Client, argv: Buffer[]) => void;
 export type HandlerTable = Record<string, Handler>;
@@ -39,6 +40,8 @@ export interface CommandStats {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Made at the first call timed with latency-tracking on; dropped by CONFIG RESETSTAT. */
+  latency: LatencyHistogram | null;
 }
 
 export interface Command {
@@ -81,7 +84,7 @@ function makeCommand(info: CommandInfo, handlers: HandlerTable): Command | null 
     isWrite: flags.has('write'),
     isReadonly: flags.has('readonly'),
     flags,
-    stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 },
+    stats: { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, latency: null },
   };
 }
 

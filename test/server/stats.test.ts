@@ -51,4 +51,31 @@ test('commands are counted and timed by themselves, a pipeline and a postponed c
   }
 });
 
+test('latency-tracking no hides latencystats and records nothing; CONFIG RESETSTAT drops the histograms', async () => {
+  const s = await startServer();
+  const client = new Redis({ port: s.port });
+  const latencyLines = async (): Promise<string[]> =>
+    (await client.info('latencystats')).split('\r\n').filter((line) => line.startsWith('latency_percentiles_usec_'));
+  const names = async (): Promise<string[]> => (await latencyLines()).map((line) => line.slice('latency_percentiles_usec_'.length, line.indexOf(':')));
+  try {
+    await client.set('a', '1');
+    assert.ok((await names()).includes('set'));
+    await client.config('SET', 'latency-tracking', 'no');
+    await client.get('a');
+    assert.equal(await latencyLines(), [], 'nothing shown while tracking is off');
+    await client.config('SET', 'latency-tracking', 'yes');
+    const afterOff = await names();
+    assert.ok(afterOff.includes('set'), 'what was recorded before is kept');
+    assert.not.ok(afterOff.includes('get'), 'the GET ran while tracking was off');
+    await client.config('RESETSTAT');
+    await client.get('a');
+    const afterReset = await names();
+    assert.ok(afterReset.includes('get'));
+    assert.not.ok(afterReset.includes('set'), 'RESETSTAT dropped the histograms');
+  } finally {
+    client.disconnect();
+    await s.stop();
+  }
+});
+
 test.run();
