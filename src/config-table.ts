@@ -37,8 +37,6 @@ export interface Parameter {
   readonly multiArg: boolean;
   /** Not matched by CONFIG GET patterns, only by its exact name. */
   readonly hidden: boolean;
-  /** VelocityDB acts on the value (the others are validated and kept). */
-  readonly effective: boolean;
   readonly apply: Apply | null;
   get(config: Config): string;
   /** Validates and stores the value's words; throws ConfigError with Redis's reason. */
@@ -257,7 +255,7 @@ interface Common {
   apply?: Apply;
 }
 
-function base(common: Common, effective: boolean) {
+function base(common: Common) {
   const flags = common.flags ?? 0;
   return {
     name: common.name,
@@ -266,7 +264,6 @@ function base(common: Common, effective: boolean) {
     protected: (flags & PROTECTED) !== 0,
     multiArg: (flags & MULTI_ARG) !== 0,
     hidden: (flags & HIDDEN) !== 0,
-    effective,
     apply: common.apply ?? null,
   };
 }
@@ -274,7 +271,7 @@ function base(common: Common, effective: boolean) {
 function bool(common: Common, fallback: boolean, slot?: Slot<boolean>): Parameter {
   const s = slot ?? kept(common.name, fallback);
   return {
-    ...base(common, slot !== undefined),
+    ...base(common),
     get: (config) => (s.read(config) ? 'yes' : 'no'),
     set(config, [value]) {
       const v = value.toLowerCase();
@@ -301,7 +298,7 @@ function string(common: Common, options: StringOptions = {}): Parameter {
   const fallback = options.fallback ?? null;
   const s = options.slot ?? kept(common.name, fallback ?? '');
   return {
-    ...base(common, options.slot !== undefined),
+    ...base(common),
     get: (config) => s.read(config),
     set(config, [value]) {
       const error = options.validate?.(value);
@@ -323,7 +320,7 @@ function enumeration(common: Common, names: [string, number][], fallback: number
   const s = slot ?? kept(common.name, fallback);
   const nameOf = (value: number) => names.find(([, v]) => v === value)?.[0] ?? 'unknown';
   return {
-    ...base(common, slot !== undefined),
+    ...base(common),
     get: (config) => nameOf(s.read(config)),
     set(config, [value]) {
       const found = names.find(([n]) => n === value.toLowerCase());
@@ -352,7 +349,7 @@ function flagsEnumeration(common: Common, flags: [string, number][], fallback: n
     return flags.filter(([, v]) => v !== 0 && (value & v) === v).map(([n]) => n).join(' ');
   };
   return {
-    ...base({ ...common, flags: (common.flags ?? 0) | MULTI_ARG }, false),
+    ...base({ ...common, flags: (common.flags ?? 0) | MULTI_ARG }),
     get: (config) => nameOf(s.read(config)),
     set(config, args) {
       let value = 0;
@@ -438,7 +435,7 @@ function numeric(common: Common, type: NumericType, lower: bigint, upper: bigint
     return String(n);
   };
   return {
-    ...base(common, slot !== undefined),
+    ...base(common),
     get: (config) => show(s.read(config)),
     set(config, [value]) {
       let n = parse(value);
@@ -498,8 +495,8 @@ const DEFAULT_SAVE: [bigint, bigint][] = [
   [60n, 10000n],
 ];
 
-function special(common: Common, effective: boolean, impl: Pick<Parameter, 'get' | 'set' | 'rewrite'>): Parameter {
-  return { ...base(common, effective), ...impl };
+function special(common: Common, impl: Pick<Parameter, 'get' | 'set' | 'rewrite'>): Parameter {
+  return { ...base(common), ...impl };
 }
 
 /** sprintf("%f") then trimDoubleString: 99.9 -> "99.9", 50 -> "50". */
@@ -858,7 +855,7 @@ export const parameters: Parameter[] = [
   string({ name: 'tls-ciphersuites' }, { emptyIsNull: true }),
 
   // Special configs
-  special({ name: 'dir', flags: PROTECTED }, true, {
+  special({ name: 'dir', flags: PROTECTED }, {
     get: (config) => path.resolve(config.dir),
     set(config, args, loading) {
       if (args.length !== 1) throw new ConfigError('wrong number of arguments');
@@ -877,7 +874,7 @@ export const parameters: Parameter[] = [
       state.rewriteLine(name, `${name} ${quoteRepr(path.resolve(config.dir))}`, true);
     },
   }),
-  special({ name: 'save', flags: MULTI_ARG }, false, {
+  special({ name: 'save', flags: MULTI_ARG }, {
     get: (config) => saveSlot.read(config).map(([s, c]) => `${s} ${c}`).join(' '),
     set(config, args, loading) {
       const words = args.length === 1 && args[0] === '' ? [] : args;
@@ -900,7 +897,7 @@ export const parameters: Parameter[] = [
       state.markProcessed(name);
     },
   }),
-  special({ name: 'client-output-buffer-limit', flags: MULTI_ARG }, false, {
+  special({ name: 'client-output-buffer-limit', flags: MULTI_ARG }, {
     get: (config) =>
       obufSlot
         .read(config)
@@ -934,7 +931,7 @@ export const parameters: Parameter[] = [
       });
     },
   }),
-  special({ name: 'oom-score-adj-values', flags: MULTI_ARG }, false, {
+  special({ name: 'oom-score-adj-values', flags: MULTI_ARG }, {
     get: (config) => oomSlot.read(config).join(' '),
     set(config, args) {
       if (args.length !== 3) throw new ConfigError('wrong number of arguments');
@@ -950,7 +947,7 @@ export const parameters: Parameter[] = [
       state.rewriteLine(name, `${name} ${values.join(' ')}`, values.join(' ') !== '0 200 800');
     },
   }),
-  special({ name: 'notify-keyspace-events' }, true, {
+  special({ name: 'notify-keyspace-events' }, {
     // With every class ('A'), Redis does not show the 'n' class (it still applies).
     get: (config) => config.notifyKeyspaceEvents.replace(/^An/, 'A'),
     set(config, args) {
@@ -964,7 +961,7 @@ export const parameters: Parameter[] = [
       state.rewriteLine(name, `${name} ${quoteRepr(value)}`, value !== '');
     },
   }),
-  special({ name: 'bind', flags: MULTI_ARG, apply: 'listen' }, true, {
+  special({ name: 'bind', flags: MULTI_ARG, apply: 'listen' }, {
     get: (config) => config.bind,
     set(config, args) {
       if (args.length > 16) throw new ConfigError('Too many bind addresses specified.');
@@ -975,7 +972,7 @@ export const parameters: Parameter[] = [
       else state.rewriteLine(name, `${name} ${config.bind === '' ? '""' : config.bind}`, true);
     },
   }),
-  special({ name: 'replicaof', alias: 'slaveof', flags: IMMUTABLE | MULTI_ARG }, false, {
+  special({ name: 'replicaof', alias: 'slaveof', flags: IMMUTABLE | MULTI_ARG }, {
     get: (config) => replicaofSlot.read(config),
     set(config, args) {
       if (args.length !== 2) throw new ConfigError('wrong number of arguments');
@@ -993,7 +990,7 @@ export const parameters: Parameter[] = [
       else state.rewriteLine(name, `${name} ${value}`, true);
     },
   }),
-  special({ name: 'latency-tracking-info-percentiles', flags: MULTI_ARG }, false, {
+  special({ name: 'latency-tracking-info-percentiles', flags: MULTI_ARG }, {
     get: (config) => percentilesSlot.read(config).map(formatPercentile).join(' '),
     set(config, args) {
       const words = args.length === 1 && args[0] === '' ? [] : args;
@@ -1015,7 +1012,7 @@ export const parameters: Parameter[] = [
   }),
 
   // VelocityDB's own
-  special({ name: 'durability', apply: 'durability' }, true, {
+  special({ name: 'durability', apply: 'durability' }, {
     get: (config) => config.durability,
     set(config, [value]) {
       const mode = value.toLowerCase() as Durability;
