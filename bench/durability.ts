@@ -4,10 +4,12 @@
 // with their data in temporary directories on one disk, and alternated within
 // each configuration. Prints a markdown table as it goes and writes
 // bench/results/durability.md and bench/results/durability.svg.
-//   npm run build && npm run bench:durability [-- --quick --requests N --batch-max N[,N...]]
-// --quick: SET, -c 50, -P 1 and 128 only. --requests N: -n N for every run
-// (by default each run is sized to last about RUN_SECONDS). --batch-max N[,N]:
-// the adaptive rows besides batch-max 128 (default BEST_BATCH_MAX).
+//   npm run build && npm run bench:durability [-- --quick --rounds R --requests N --batch-max N[,N...]]
+// --quick: SET, -c 50, -P 1 and 128 only. --rounds R: each server runs each
+// configuration R times, the servers alternating, and its best run counts (default 1).
+// --requests N: -n N for every run (by default each run is sized to last
+// about RUN_SECONDS). --batch-max N[,N]: the adaptive rows besides batch-max
+// 128 (default BEST_BATCH_MAX).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
@@ -28,8 +30,15 @@ import { pinCpus, redisBenchmark, startRedis, startVelocity, type BenchResult, t
 const BEST_BATCH_MAX = 256;
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string' }, quick: { type: 'boolean', default: false }, 'batch-max': { type: 'string', default: String(BEST_BATCH_MAX) } },
+  options: {
+    requests: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
+    'batch-max': { type: 'string', default: String(BEST_BATCH_MAX) },
+  },
 });
+const rounds = Number(values.rounds);
+if (!(Number.isSafeInteger(rounds) && rounds > 0)) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
 const fixedRequests = values.requests === undefined ? undefined : Number(values.requests);
 if (fixedRequests !== undefined && !(Number.isSafeInteger(fixedRequests) && fixedRequests > 0)) throw new Error(`--requests must be a positive integer, got ${values.requests}`);
 
@@ -306,11 +315,14 @@ try {
   console.log(['', ...TABLE_HEADER].join('\n'));
   for (const [index, config] of configurations.entries()) {
     const rows: Row[] = new Array(contenders.length);
-    // The first server of a configuration rotates, so no server always runs
-    // right after the same neighbour.
-    for (let k = 0; k < contenders.length; k++) {
-      const i = (index + k) % contenders.length;
-      rows[i] = await run(contenders[i], servers[i], config);
+    // The first server of a round rotates, so no server always runs right
+    // after the same neighbour; each keeps its best round.
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const i = (index + round + k) % contenders.length;
+        const row = await run(contenders[i], servers[i], config);
+        if (rows[i] === undefined || row.rps > rows[i].rps) rows[i] = row;
+      }
     }
     results.push({ config, rows });
     console.log(tableLines(config, rows).join('\n'));
@@ -330,8 +342,8 @@ const markdown = [
   `- Machine: ${machine}.`,
   `- Data: a temporary directory per server on ${disk}, the same disk for all.`,
   `- CPUs: ${pinning}.`,
-  '- Each row is one `redis-benchmark -t <test> -c <clients> -P <pipeline> -n <requests> -r 100000 --csv`;',
-  '  within a configuration the servers run one after the other, the first one rotating. Each',
+  `- Each row is ${rounds === 1 ? 'one run' : `the best of ${rounds} runs`} of \`redis-benchmark -t <test> -c <clients> -P <pipeline> -n <requests> -r 100000 --csv\`;`,
+  '  within a configuration the servers run one after the other, round by round, the first one rotating. Each',
   '  server has an unmeasured warm-up run first and is left to finish the commands a run leaves',
   '  behind (redis-benchmark stops at -n replies) before its next run.',
   '- vs redis always / vs redis no: ops/s divided by that of redis-server with `appendfsync always` /',
