@@ -29,7 +29,7 @@ export interface WalOptions {
   durability: Durability;
   /** Most entries per batch; 0 means no cap. */
   batchMax: number;
-  /** fdatasync calls kept in flight in adaptive mode (default 4). */
+  /** fdatasync calls kept in flight in adaptive mode (default DEFAULT_FSYNC_CONCURRENCY). */
   fsyncConcurrency?: number;
   /** Bytes preallocated per segment (default 64 MiB). */
   segmentSize?: number;
