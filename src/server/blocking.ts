@@ -125,8 +125,6 @@ export class Blocking {
   private readonly readySet = new Map<Database, Set<string>>();
   /** Clients unblocked whose deferred input has yet to run. */
   private readonly unblocked: Client[] = [];
-  /** Clients whose replies changed outside their own input handling. */
-  private readonly toFlush = new Set<Client>();
   private draining = false;
   /** Blocked clients (INFO blocked_clients). */
   count = 0;
@@ -171,7 +169,7 @@ export class Blocking {
     this.unblock(b);
     this.server.completeBlocked(c, () => b.timedOut(c));
     this.unblocked.push(c);
-    this.toFlush.add(c);
+    this.server.flushAtTurnEnd(c);
     this.afterCommand();
   }
 
@@ -210,7 +208,7 @@ export class Blocking {
    * Runs after each top-level command: serves the keys that became ready
    * (again while serving readies more, as BLMOVE does), then runs the input
    * that unblocked clients sent meanwhile, one command at a time with ready
-   * keys served after each, and writes their replies.
+   * keys served after each, and has their replies written at the end of the turn.
    */
   afterCommand(): void {
     this.serveReadyKeys();
@@ -221,8 +219,6 @@ export class Blocking {
     } finally {
       this.draining = false;
     }
-    for (const c of this.toFlush) c.flush();
-    this.toFlush.clear();
   }
 
   private serveReadyKeys(): void {
@@ -242,7 +238,7 @@ export class Blocking {
           this.unblock(b);
           this.server.completeBlocked(b.c, () => b.serve(b.c, key));
           this.unblocked.push(b.c);
-          this.toFlush.add(b.c);
+          this.server.flushAtTurnEnd(b.c);
         }
       }
     }
@@ -263,7 +259,7 @@ export class Blocking {
       }
       if (queue.length > 0) c.deferred = queue;
     }
-    this.toFlush.add(c);
+    this.server.flushAtTurnEnd(c);
   }
 
   /** A command arrived while c is blocked (or has earlier input waiting). */

@@ -18,8 +18,6 @@ export class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
   readonly shardChannels = new Map<string, Set<Client>>();
-  private readonly toFlush = new Set<Client>();
-  private flushScheduled = false;
 
   constructor(private readonly server: Server) {}
 
@@ -101,18 +99,8 @@ export class PubSub {
       this.server.disconnect(c);
       return false;
     }
-    this.toFlush.add(c);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(() => this.flushReceivers());
-    }
+    this.server.flushAtTurnEnd(c);
     return true;
-  }
-
-  private flushReceivers(): void {
-    this.flushScheduled = false;
-    for (const c of this.toFlush) c.flush();
-    this.toFlush.clear();
   }
 }
 

@@ -217,9 +217,30 @@ export class Server {
       this.timingInput = false;
       this.lastCommandEnd = -1;
       requests.inputDone();
-      c.flush();
+      this.flushAtTurnEnd(c);
     };
   }
+
+  /** Connections with replies to write at the end of this turn. */
+  private readonly toFlush = new Set<Client>();
+
+  /**
+   * Writes c's replies once this turn's input has all been read, as Redis
+   * writes every client's in beforeSleep. A reply written as soon as its
+   * input is handled mostly finds its reader asleep, and the kernel then
+   * wakes it once per write; written together, most of them reach a reader
+   * already awake. Each wake-up, charged to the writer, had doubled the
+   * kernel's time per request at -c 50 -P 16.
+   */
+  flushAtTurnEnd(c: Client): void {
+    if (this.toFlush.size === 0) setImmediate(this.flushTurn);
+    this.toFlush.add(c);
+  }
+
+  private readonly flushTurn = (): void => {
+    for (const c of this.toFlush) c.flush();
+    this.toFlush.clear();
+  };
 
   /**
    * Reads ahead the keys of the pipelined commands in buf from `from` (a
