@@ -1,6 +1,7 @@
 // The floor under any Node.js server on this machine: VelocityDB's sockets and
 // request parser, and nothing else. Every request is answered +OK, with one
-// socket write per chunk of input as VelocityDB does it. There is no keyspace
+// socket write per connection at the end of the turn that read its input, as
+// VelocityDB does it. There is no keyspace
 // and there are no commands. bench/memory-mode.ts runs it beside redis-server
 // and VelocityDB, so its report shows how close to redis-server a Node.js
 // server can get at all. It is plain JavaScript, so it runs as built: no
@@ -44,13 +45,21 @@ class Requests {
   }
 }
 
+/** Connections with replies to write once this turn's input has all been read. */
+const toFlush = new Set();
+function flushTurn() {
+  for (const requests of toFlush) requests.writeOks();
+  toFlush.clear();
+}
+
 net
   .createServer({ noDelay: true, pauseOnConnect: true }, (accepted) => {
     const requests = new Requests();
     const parser = new RequestParser(requests);
     requests.socket = readIntoSharedInput(accepted, (chunk) => {
       parser.feed(chunk);
-      requests.writeOks();
+      if (toFlush.size === 0) setImmediate(flushTurn);
+      toFlush.add(requests);
     });
     requests.socket.on('error', () => {});
   })
