@@ -1,9 +1,10 @@
 // A connection's replies are written into one buffer that starts again from
 // its beginning once the socket has taken everything (ReplyWriter.reuse).
 // A socket that took only part of a write still holds the rest of that
-// buffer: replies made meanwhile must not overwrite it.
+// buffer: replies made meanwhile must not overwrite it. They leave once per
+// turn, after all of its reads (Server.flushAtTurnEnd).
 import net from 'node:net';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, waitFor } from '../durability/helpers.js';
@@ -50,6 +51,50 @@ test('messages for a subscriber that stopped reading arrive intact once it reads
   } finally {
     subscriber.destroy();
     publisher.close();
+    await s.stop();
+  }
+});
+
+/** As much of a net.Socket as a served connection uses, keeping what is written to it. */
+class RecordingSocket extends EventEmitter {
+  readonly writes: string[] = [];
+  writableLength = 0;
+  bytesWritten = 0;
+  remoteAddress = '127.0.0.1';
+  remotePort = 1;
+  localAddress = '127.0.0.1';
+  localPort = 6379;
+  write(data: Buffer): boolean {
+    this.writes.push(data.toString('latin1'));
+    this.bytesWritten += data.length;
+    return true;
+  }
+  cork(): void {}
+  uncork(): void {}
+  end(): void {}
+  destroy(): void {}
+  pause(): void {}
+  resume(): void {}
+}
+
+test("the replies to a turn's input leave at the end of the turn, in one write per connection", async () => {
+  const s = await startServer();
+  const sockets = [new RecordingSocket(), new RecordingSocket()];
+  try {
+    const [first, second] = sockets.map((socket) => s.server.serve(socket as unknown as net.Socket));
+    first(Buffer.from('*1\r\n$4\r\nPING\r\n'));
+    second(Buffer.from('*2\r\n$4\r\nECHO\r\n$1\r\na\r\n'));
+    first(Buffer.from('*2\r\n$4\r\nECHO\r\n$1\r\nb\r\n'));
+    assert.equal(
+      sockets.map((socket) => socket.writes),
+      [[], []],
+      'nothing is written while the turn reads',
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sockets[0].writes, ['+PONG\r\n$1\r\nb\r\n']);
+    assert.equal(sockets[1].writes, ['$1\r\na\r\n']);
+  } finally {
+    for (const socket of sockets) socket.emit('close');
     await s.stop();
   }
 });
