@@ -1,11 +1,10 @@
 // The floor under any Node.js server on this machine: VelocityDB's sockets and
 // request parser, and nothing else. Every request is answered +OK, with one
 // socket write per connection at the end of the turn that read its input, as
-// VelocityDB does it. There is no keyspace
-// and there are no commands. bench/memory-mode.ts runs it beside redis-server
-// and VelocityDB, so its report shows how close to redis-server a Node.js
-// server can get at all. It is plain JavaScript, so it runs as built: no
-// transform, nothing added.
+// VelocityDB does it. There is no keyspace and there are no commands.
+// bench/memory-mode.ts runs it beside redis-server and VelocityDB, so its
+// report shows how close to redis-server a Node.js server can get at all. It
+// is plain JavaScript, so it runs as built: no transform, nothing added.
 //   npm run build && node bench/floor-server.mjs PORT
 import net from 'node:net';
 import { RequestParser } from '../dist/resp/parser.js';
