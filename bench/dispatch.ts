@@ -7,12 +7,12 @@
 // connection, then the turn ends (with --durability adaptive, that seals the
 // log's batch). A round ends when everything in it is durable.
 //   npm run build && npm run bench:dispatch [-- --keys 100000 --depth 16 --rounds 10 --durability adaptive --only SET|GET|INCR]
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { NullSocket } from '../test/helpers/null-socket.js';
 
 // The build in dist/ (`npm run build` first), as the server runs: tsx's own
 // transform of src/ measured about twice as slow.
@@ -38,26 +38,6 @@ const depth = Number(values.depth);
 const rounds = Number(values.rounds);
 const CONNECTIONS = 50;
 const CHUNKS_PER_ROUND = 20_000;
-
-/** What Server.serve and Client use of a socket; writes are counted and dropped. */
-class NullSocket extends EventEmitter {
-  bytesWritten = 0;
-  writableLength = 0;
-  remoteAddress = '127.0.0.1';
-  remotePort = 1;
-  localAddress = '127.0.0.1';
-  localPort = 6379;
-  write(data: Buffer): boolean {
-    this.bytesWritten += data.length;
-    return true;
-  }
-  cork(): void {}
-  uncork(): void {}
-  end(): void {}
-  destroy(): void {}
-  pause(): void {}
-  resume(): void {}
-}
 
 type Test = 'SET' | 'GET' | 'INCR';
 

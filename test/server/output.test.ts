@@ -4,10 +4,11 @@
 // buffer: replies made meanwhile must not overwrite it. They leave once per
 // turn, after all of its reads (Server.flushAtTurnEnd).
 import net from 'node:net';
-import { EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, waitFor } from '../durability/helpers.js';
+import { NullSocket } from '../helpers/null-socket.js';
 import { startServer } from '../helpers/server.js';
 
 /** RESP2's encoding of a pub/sub message. */
@@ -55,26 +56,13 @@ test('messages for a subscriber that stopped reading arrive intact once it reads
   }
 });
 
-/** As much of a net.Socket as a served connection uses, keeping what is written to it. */
-class RecordingSocket extends EventEmitter {
+/** A served connection's socket that keeps what is written to it. */
+class RecordingSocket extends NullSocket {
   readonly writes: string[] = [];
-  writableLength = 0;
-  bytesWritten = 0;
-  remoteAddress = '127.0.0.1';
-  remotePort = 1;
-  localAddress = '127.0.0.1';
-  localPort = 6379;
-  write(data: Buffer): boolean {
+  override write(data: Buffer): boolean {
     this.writes.push(data.toString('latin1'));
-    this.bytesWritten += data.length;
-    return true;
+    return super.write(data);
   }
-  cork(): void {}
-  uncork(): void {}
-  end(): void {}
-  destroy(): void {}
-  pause(): void {}
-  resume(): void {}
 }
 
 test("the replies to a turn's input leave at the end of the turn, in one write per connection", async () => {
