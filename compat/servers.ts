@@ -16,6 +16,7 @@ export interface RunningServer {
 }
 
 const START_TIMEOUT_MS = 10_000;
+const READY_TIMEOUT_MS = 1000;
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /** A port that was free a moment ago: the kernel's pick for a listener on port 0. */
@@ -33,11 +34,16 @@ export function freePort(): Promise<number> {
 /**
  * Whether the server on port answers a PING with anything but -LOADING: both
  * servers listen before they have loaded their data, and refuse commands
- * until then. (The floor server answers +OK.)
+ * until then. (The floor server answers +OK.) A listener that does not
+ * answer within READY_TIMEOUT_MS is not ours: another program has the port.
  */
 function ready(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port }, () => socket.write('*1\r\n$4\r\nPING\r\n'));
+    socket.setTimeout(READY_TIMEOUT_MS, () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('data', (reply) => {
       socket.destroy();
       resolve(!reply.toString('latin1').startsWith('-LOADING'));
@@ -46,9 +52,29 @@ function ready(port: number): Promise<boolean> {
   });
 }
 
-/** Spawns `command args(port, dir)` and resolves once the server is ready for commands. */
-export async function startProcess(name: string, command: string, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
-  const port = await freePort();
+/** Tries with another port when the free one was taken before the server could bind it. */
+const START_ATTEMPTS = 3;
+const ADDRESS_IN_USE = /address already in use/i;
+
+/** Spawns `command args(port, dir)` and resolves once the server is ready for commands; nextPort picks each attempt's port. */
+export async function startProcess(
+  name: string,
+  command: string,
+  args: (port: number, dir: string) => string[],
+  nextPort: () => Promise<number> = freePort,
+): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(name, command, args, await nextPort());
+    } catch (err) {
+      // Between freePort's probe and the server's bind, another socket (an
+      // outgoing connection's ephemeral port, say) may have taken the port.
+      if (attempt === START_ATTEMPTS || !ADDRESS_IN_USE.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnPort(name: string, command: string, args: (port: number, dir: string) => string[], port: number): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'velocitydb-server-'));
   const child: ChildProcess = spawn(command, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
   // The tail of its output, to explain a failed start.

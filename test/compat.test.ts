@@ -7,7 +7,9 @@ import { readRecording } from '../compat/recording.js';
 import { frameEnd } from '../compat/resp-frame.js';
 import { compareResults, runScript } from '../compat/runner.js';
 import { listFamilies, loadScript, parseScript, RECORDINGS_DIR } from '../compat/script.js';
-import { startVelocityDb, type RunningServer } from '../compat/servers.js';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { freePort, startProcess, startVelocityDb, type RunningServer } from '../compat/servers.js';
 
 // The harness itself: RESP3 types and attributes that Redis 7.0 never sends
 // in the recordings, and the script directives.
@@ -35,6 +37,27 @@ test('script lines: prefixes, @raw repetition, connection directives', () => {
   assert.is(raw.kind === 'raw' && raw.bytes.toString(), '*121212\r\n');
   assert.throws(() => parseScript('@bogus GET k', 'test.txt'), /test.txt:1: unknown directive @bogus/);
   assert.throws(() => parseScript('GET "k', 'test.txt'), /unbalanced quotes/);
+});
+
+test('a server whose port was taken after the probe is started again on another', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const takenPort = (taken.address() as { port: number }).port;
+  const offered: number[] = [];
+  const ports = [takenPort, await freePort()];
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  let server: RunningServer | null = null;
+  try {
+    server = await startProcess('velocitydb', process.execPath, (port, dir) => [cli, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--durability', 'none'], async () => {
+      offered.push(ports[offered.length]);
+      return offered[offered.length - 1];
+    });
+    assert.equal(offered, ports);
+    assert.is(server.port, ports[1]);
+  } finally {
+    await server?.stop();
+    taken.close();
+  }
 });
 
 // Started by the first test rather than in a before hook: uvu ignores errors thrown by hooks.
