@@ -99,13 +99,16 @@ const RUN_SECONDS = 2;
 /**
  * -n for one run: RUN_SECONDS at a rough expected rate (measured on 2 cores:
  * unsynced servers reach about 25K round trips/s per client up to 4 clients,
- * 1M ops/s at most; one fsync takes about 1 ms in redis, and a batch mode
- * commits what arrived together; one fsync per write runs at about 2.5K/s).
+ * 1M ops/s at most; a batch mode commits what arrived together, each
+ * pipeline at most once a millisecond, and reached 0.4-1.2M ops/s at -c 50
+ * -P 16 to 1000, so 60% of the unsynced rate: sized at a third, those runs
+ * lasted 0.6 s, and one compaction or a moment's noise decided the ratio;
+ * one fsync per write runs at about 2.5K/s).
  */
 function requestsFor(sync: Sync, { clients, pipeline }: Configuration): number {
   if (fixedRequests !== undefined) return fixedRequests;
   const unsynced = Math.min(1_000_000, 25_000 * Math.min(clients, 4) * pipeline);
-  const rate = sync === 'none' ? unsynced : sync === 'batch' ? Math.min(unsynced / 3, 1_000 * clients * pipeline) : 2_500;
+  const rate = sync === 'none' ? unsynced : sync === 'batch' ? Math.min(unsynced * 0.6, 1_000 * clients * pipeline) : 2_500;
   // -n counts replies: a smaller one would end the run inside the first round
   // of pipelines.
   return Math.max(clients * pipeline, Math.ceil((RUN_SECONDS * rate) / 1000) * 1000);
