@@ -22,9 +22,13 @@ const exactTimes = new WeakMap<Map<string, number>, Map<string, bigint>>();
 /** Key's absolute expiry in ms, exact, or undefined when it has none. */
 export function getExpireExact(db: Database, key: string): bigint | undefined {
   const when = db.expireAt(key);
-  if (when === undefined) return undefined;
+  return when === undefined ? undefined : exactExpireTime(db.expires, key, when);
+}
+
+/** The exact time of `when`, what the expires map holds for key. */
+export function exactExpireTime(expires: Map<string, number>, key: string, when: number): bigint {
   if (Number.isSafeInteger(when)) return BigInt(when);
-  const exact = exactTimes.get(db.expires)?.get(key);
+  const exact = exactTimes.get(expires)?.get(key);
   // A stale entry (the time was changed through another path) does not match.
   return exact !== undefined && Number(exact) === when ? exact : BigInt(when);
 }

@@ -14,6 +14,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { CommandWriter } from '../resp/encode-command.js';
+import { exactExpireTime } from '../commands/expire.js';
 import { formatDouble } from '../resp/double.js';
 import type { KeyEntry, Keyspace } from '../store/keyspace.js';
 import type { Payload } from '../wal/frame.js';
@@ -102,7 +103,8 @@ class SnapshotOutput {
         this.db = db;
       }
       rebuild(entry.key, entry, this.emit);
-      if (when !== undefined) this.emit(['PEXPIREAT', entry.key, String(when)]);
+      // A double's decimal beyond 2^53 may not be the time, nor even an int64.
+      if (when !== undefined) this.emit(['PEXPIREAT', entry.key, String(exactExpireTime(expires, entry.key, when))]);
       if (this.writer.length >= ENTRY_BYTES) this.flush();
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));

@@ -12,6 +12,7 @@ import { Deque } from '../../src/store/deque.js';
 import { Keyspace } from '../../src/store/keyspace.js';
 import { SortedSet } from '../../src/store/sorted-set.js';
 import { writeSnapshot } from '../../src/server/snapshot.js';
+import { setExpireExact } from '../../src/commands/expire.js';
 import type { Payload } from '../../src/wal/frame.js';
 import { copyPayload, decodeCommands } from '../helpers/log-capture.js';
 import { dumpKeyspace } from '../helpers/replay.js';
@@ -77,6 +78,18 @@ test('every value type, TTLs as PEXPIREAT, SELECT for other databases, expired k
   assert.equal(byDb((await entries(keyspace)).commands), {
     0: [[['HSET', 'h', 'f', '1'], ['PEXPIREAT', 'h', String(NOW + 5000)]], [['RPUSH', 'l', 'a', 'b']], [['SET', 's', 'v']]],
     2: [[['SADD', 'set', 'm']], [['ZADD', 'z', '-inf', 'low', '-0', 'neg0', '0.33333333333333331', 'third']]],
+  });
+});
+
+test('expiry times beyond 2^53 are written exactly, up to the largest int64', async () => {
+  const keyspace = new Keyspace(1);
+  const db = keyspace.databases[0];
+  for (const [key, when] of [['max', 9223372036854775807n], ['odd', 9007199254740993n]] as const) {
+    db.put(key, 'string', Buffer.from('v'));
+    setExpireExact(db, key, when);
+  }
+  assert.equal(byDb((await entries(keyspace)).commands), {
+    0: [[['SET', 'max', 'v'], ['PEXPIREAT', 'max', '9223372036854775807']], [['SET', 'odd', 'v'], ['PEXPIREAT', 'odd', '9007199254740993']]],
   });
 });
 
