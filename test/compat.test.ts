@@ -1,14 +1,14 @@
 // Replays every committed compat recording (real Redis's replies, see
 // compat/README.md) against VelocityDB and requires the same bytes per line.
 // COMPAT_PORT=N runs them against a server already listening on port N instead.
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readRecording } from '../compat/recording.js';
 import { frameEnd } from '../compat/resp-frame.js';
 import { compareResults, runScript } from '../compat/runner.js';
 import { listFamilies, loadScript, parseScript, RECORDINGS_DIR } from '../compat/script.js';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, startVelocityDb, type RunningServer } from '../compat/servers.js';
 
 // The harness itself: RESP3 types and attributes that Redis 7.0 never sends
@@ -43,15 +43,17 @@ test('a server whose port was taken after the probe is started again on another'
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   const takenPort = (taken.address() as { port: number }).port;
-  const offered: number[] = [];
   const ports = [takenPort, await freePort()];
+  const offered: number[] = [];
+  const nextPort = async (): Promise<number> => {
+    const port = ports[offered.length];
+    offered.push(port);
+    return port;
+  };
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   let server: RunningServer | null = null;
   try {
-    server = await startProcess('velocitydb', process.execPath, (port, dir) => [cli, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--durability', 'none'], async () => {
-      offered.push(ports[offered.length]);
-      return offered[offered.length - 1];
-    });
+    server = await startProcess('velocitydb', process.execPath, (port, dir) => [cli, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--durability', 'none'], nextPort);
     assert.equal(offered, ports);
     assert.is(server.port, ports[1]);
   } finally {

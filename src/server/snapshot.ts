@@ -13,8 +13,8 @@
 // over the tables it began with, under the numbers they had.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
-import { CommandWriter } from '../resp/encode-command.js';
 import { exactExpireTime } from '../commands/expire.js';
+import { CommandWriter } from '../resp/encode-command.js';
 import { formatDouble } from '../resp/double.js';
 import type { KeyEntry, Keyspace } from '../store/keyspace.js';
 import type { Payload } from '../wal/frame.js';
