@@ -83,12 +83,15 @@ export class WalCorruptionError extends Error {
 
 const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
 /**
- * fdatasyncs kept in flight in adaptive mode. Against 4, 2 made a third fewer
- * fdatasyncs and ran faster at redis-benchmark -c 50 -P 16 and -P 128 (8
- * alternating rounds, one core per server: SET 406K vs 371K and 715K vs
- * 601K ops/s), the same at -P 1 and -P 1000, 8-13% slower at -c 1 -P 1000.
+ * fdatasyncs kept in flight in adaptive mode. With one, the frames sealed
+ * while it runs are written together and covered by the next: against 2,
+ * that halved the fdatasyncs and their thread hand-offs on the server's core,
+ * and was faster at redis-benchmark -c 50 in 17 of 21 alternating rounds
+ * (SET and INCR, -P 1 to -P 1000, one core per server; INCR -P 1 58-62K
+ * against 53-56K ops/s, -P 128 909-995K against 795-874K), 5-13% slower at
+ * -c 1 -P 1000, where the core has time to spare. (2 had beaten 4 the same way.)
  */
-export const DEFAULT_FSYNC_CONCURRENCY = 2;
+export const DEFAULT_FSYNC_CONCURRENCY = 1;
 const SNAPSHOT_FRAME_BYTES = 1 << 20;
 /** The smallest buffer a batch's frame starts in (Node's Buffer pool serves it). */
 const MIN_BATCH_FRAME = 2048;
