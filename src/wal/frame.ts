@@ -12,7 +12,7 @@
 // after it: the last write, cut short by a crash) and corruption (a bad frame
 // with data after it), which recovery must not silently skip.
 import { crc32 } from 'node:zlib';
-import { copyRange } from '../resp/bytes.js';
+import { copyRange, copyWords } from '../resp/bytes.js';
 
 export const FRAME_MAGIC = 0x31574456; // "VDW1" in file order
 export const HEADER_SIZE = 24;
@@ -42,13 +42,19 @@ export function entrySize(payload: Payload): number {
  */
 export class FrameBuilder {
   private frame: Buffer;
+  private frameView: DataView;
   private pos = HEADER_SIZE;
   /** Entries added so far. */
   count = 0;
+  // The buffer the last range came from, and a view of it: the commands of
+  // a pipeline come from one chunk of input. Dropped when the frame is finished.
+  private source: Buffer | null = null;
+  private sourceView: DataView | null = null;
 
   /** capacity: the frame's expected size in bytes, header included (it grows as needed). */
   constructor(capacity = 4096) {
     this.frame = Buffer.allocUnsafe(Math.max(capacity, HEADER_SIZE));
+    this.frameView = viewAsData(this.frame);
   }
 
   /** The frame's size so far, header included. */
@@ -65,7 +71,11 @@ export class FrameBuilder {
   /** Adds buf's bytes [start, end) as one entry (no view of them needed). */
   addRange(buf: Buffer, start: number, end: number): void {
     const pos = this.reserve(end - start); // first: it may grow the frame
-    copyRange(this.frame, pos, buf, start, end);
+    if (buf !== this.source) {
+      this.source = buf;
+      this.sourceView = viewAsData(buf);
+    }
+    copyWords(this.frameView, pos, this.sourceView as DataView, start, end);
   }
 
   /** Makes room for an entry of `length` bytes and writes its length prefix; returns where its bytes go. */
@@ -73,11 +83,7 @@ export class FrameBuilder {
     const pos = this.pos;
     const end = pos + LENGTH_PREFIX + length;
     if (end > this.frame.length) this.grow(end);
-    const frame = this.frame;
-    frame[pos] = length & 0xff;
-    frame[pos + 1] = (length >>> 8) & 0xff;
-    frame[pos + 2] = (length >>> 16) & 0xff;
-    frame[pos + 3] = length >>> 24;
+    this.frameView.setUint32(pos, length, true);
     this.pos = end;
     this.count++;
     return pos + LENGTH_PREFIX;
@@ -85,6 +91,7 @@ export class FrameBuilder {
 
   /** The finished frame (header and CRC written); nothing is added after. */
   finish(firstSeq: number): Buffer {
+    this.source = this.sourceView = null;
     const frame = this.frame.subarray(0, this.pos);
     frame.writeUInt32LE(FRAME_MAGIC, 0);
     frame.writeUInt32LE(this.pos - HEADER_SIZE, 8);
@@ -101,7 +108,12 @@ export class FrameBuilder {
     const bigger = Buffer.allocUnsafe(size);
     this.frame.copy(bigger, 0, 0, this.pos);
     this.frame = bigger;
+    this.frameView = viewAsData(bigger);
   }
+}
+
+function viewAsData(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /**

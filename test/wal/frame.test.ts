@@ -71,6 +71,18 @@ test('addRange adds a range of a buffer as add adds it as a view, short and long
   assert.equal(builder.finish(3), expected);
 });
 
+test('addRange follows its source from buffer to buffer', () => {
+  const first = Buffer.concat([b('SET a 1'), Buffer.alloc(1000, 5)]);
+  const second = b('-INCR b-');
+  const expected = encodeFrame(9, [first.subarray(0, 7), second.subarray(1, 7), first.subarray(7), second.subarray(0, 8)]);
+  const builder = new FrameBuilder(HEADER_SIZE);
+  builder.addRange(first, 0, 7);
+  builder.addRange(second, 1, 7);
+  builder.addRange(first, 7, first.length);
+  builder.addRange(second, 0, 8);
+  assert.equal(builder.finish(9), expected);
+});
+
 test('encodeFrame refuses a wrong body size', () => {
   assert.throws(() => encodeFrame(1, [b('abc')], 10), /does not match/);
   assert.throws(() => encodeFrame(1, [b('abc')], 3), RangeError);
