@@ -44,6 +44,11 @@ export class ReplyWriter {
     return this.total;
   }
 
+  /** Global offset of the first byte not released yet. */
+  get releasedOffset(): number {
+    return this.released;
+  }
+
   get pendingBytes(): number {
     return this.total - this.released;
   }

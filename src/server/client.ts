@@ -105,8 +105,10 @@ export class Client {
     this.holdOwn[n] = ownRecord;
   }
 
-  get isHeld(): boolean {
-    return this.holdTail > this.holdHead;
+  /** Whether flush() has anything to do now: replies before the first held one, or a connection to end. */
+  get hasOutputToWrite(): boolean {
+    const upTo = this.holdTail > this.holdHead ? this.holdStarts[this.holdHead] : this.reply.offset;
+    return upTo > this.reply.releasedOffset || this.closing;
   }
 
   /** Drops the output written after `from` (CLIENT REPLY OFF/SKIP); held replies there become empty. */

@@ -217,7 +217,8 @@ export class Server {
       this.timingInput = false;
       this.lastCommandEnd = -1;
       requests.inputDone();
-      this.flushAtTurnEnd(c);
+      // Writes whose replies wait for the log are released when it is durable.
+      if (c.hasOutputToWrite) this.flushAtTurnEnd(c);
     };
   }
 

@@ -96,6 +96,22 @@ test('a read of a key written in the same turn waits for the fdatasync; a read o
   await server.stop();
 });
 
+test('the replies before the first held one leave at the end of their turn', async () => {
+  const { server, files } = await faultServer();
+  const conn = await connect(server.port);
+  conn.send(['SET', 'durable', 'old']);
+  await waitFor(() => conn.received() === '+OK\r\n', 'the first write acknowledged');
+  files.holdFsyncs(isSegment);
+  conn.send(['GET', 'durable'], ['SET', 'fresh', 'new'], ['PING']);
+  await waitFor(() => conn.received() === '+OK\r\n$3\r\nold\r\n', 'the read ahead of the write');
+  await settle();
+  assert.is(conn.received(), '+OK\r\n$3\r\nold\r\n', 'the write and what follows it wait');
+  files.stopHolding();
+  await waitFor(() => conn.received() === '+OK\r\n$3\r\nold\r\n+OK\r\n+PONG\r\n', 'the rest once durable');
+  conn.close();
+  await server.stop();
+});
+
 test('a read waits for exactly the writes it may have observed: each of its keys, deleted keys, movable keys, keyless reads', async () => {
   const { server, files } = await faultServer();
   const writer = await connect(server.port);
