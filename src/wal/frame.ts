@@ -47,7 +47,8 @@ export class FrameBuilder {
   /** Entries added so far. */
   count = 0;
   // The buffer the last range came from, and a view of it: the commands of
-  // a pipeline come from one chunk of input. Dropped when the frame is finished.
+  // a pipeline come from one chunk of input. One buffer at most is kept, and
+  // only until the frame is finished (a batch's, at the end of its turn).
   private source: Buffer | null = null;
   private sourceView: DataView | null = null;
 
