@@ -19,7 +19,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 import { notify, NOTIFY } from './notify.js';
 import { unsubscribeClient } from './pubsub.js';
 import { Stats } from './stats.js';
-import { keepArgs, keepCommand, readIntoSharedInput, type KeptCommand } from './input.js';
+import { SmallReads, keepArgs, keepCommand, readIntoSharedInput, type KeptCommand, type ReadTaker } from './input.js';
 import type { Payload } from '../wal/frame.js';
 import type { DurableLog } from './durability.js';
 import type { Logger } from './logger.js';
@@ -204,23 +204,44 @@ export class Server {
     this.clients.set(c.id, c);
     const requests = new ConnectionRequests(this, c);
     const parser = new RequestParser(requests, this.config.protoMaxBulkLen);
+    requests.parser = parser;
     this.parsers.set(c, parser);
     socket.on('drain', () => socket.resume());
     socket.on('error', () => {});
     socket.on('close', () => this.disconnect(c));
-    return (chunk) => {
-      this.stats.netInputBytes += chunk.length;
-      this.stats.readsProcessed++;
-      this.keyspace.now = Date.now();
-      this.timingInput = true;
-      parser.feed(chunk);
-      this.timingInput = false;
-      this.lastCommandEnd = -1;
-      requests.inputDone();
-      // Writes whose replies wait for the log are released when it is durable.
-      if (c.hasOutputToWrite) this.flushAtTurnEnd(c);
-    };
+    return (chunk) => this.smallReads.read(requests, chunk);
   }
+
+  /** A read of c's, handed over by smallReads (public for ConnectionRequests). */
+  takeInput(c: Client, parser: RequestParser, requests: ConnectionRequests, chunk: Buffer): void {
+    // Killed (CLIENT KILL) while its read waited for the end of the turn.
+    if (c.closed) return;
+    this.stats.netInputBytes += chunk.length;
+    this.stats.readsProcessed++;
+    this.keyspace.now = Date.now();
+    this.timingInput = true;
+    parser.feed(chunk);
+    this.timingInput = false;
+    this.lastCommandEnd = -1;
+    requests.inputDone();
+    // Writes whose replies wait for the log are released when it is durable.
+    if (c.hasOutputToWrite) this.flushAtTurnEnd(c);
+  }
+
+  /**
+   * Reads of a command or a few, from many clients, are handled together at
+   * the end of the turn, their keys read ahead first: at redis-benchmark -c
+   * 50 -P 1 that took 1.2-1.5 us of the event loop's 4.75-5.4 us of user
+   * CPU time off each INCR (its lookup's cache misses, now overlapped).
+   */
+  private readonly smallReads = new SmallReads(
+    (gathered, first) => this.prefetchKeys((first as ConnectionRequests).c, gathered, 0),
+    () => {
+      // What the turn-end callbacks would have done before these commands ran.
+      this.wal?.endTurn();
+      if (this.toFlush.size > 0) this.flushTurn();
+    },
+  );
 
   /** Connections with replies to write at the end of this turn. */
   private readonly toFlush = new Set<Client>();
@@ -634,7 +655,7 @@ export class Server {
   }
 
   /** Where records go (null: durability none); the durability layer wires it. */
-  wal: { append(payload: Payload): number; appendRange(buf: Buffer, start: number, end: number): number } | null = null;
+  wal: { append(payload: Payload): number; appendRange(buf: Buffer, start: number, end: number): number; endTurn(): void } | null = null;
   durableLog: DurableLog | null = null;
 
   /** RESET: the connection as it was after connecting. */
@@ -738,11 +759,19 @@ function encodeRecord(entries: LogEntry[]): Payload {
  * keeps the parser's calls into it monomorphic (a closure per connection made
  * them megamorphic: about 5% of a pipelined SET's time).
  */
-class ConnectionRequests implements ParserSink {
+class ConnectionRequests implements ParserSink, ReadTaker {
   constructor(
     private readonly server: Server,
-    private readonly c: Client,
+    readonly c: Client,
   ) {}
+
+  /** The parser that feeds this; set once both exist. */
+  parser: RequestParser | null = null;
+  gathered = false;
+
+  take(chunk: Buffer): void {
+    this.server.takeInput(this.c, this.parser as RequestParser, this, chunk);
+  }
 
   /** The input whose next commands' keys were read ahead, up to where. */
   private prefetched: Buffer | null = null;

@@ -410,6 +410,15 @@ export class WriteAheadLog {
     setImmediate(this.onTurnEnd);
   }
 
+  /**
+   * Seals now what the end of this turn would seal: for a caller that
+   * handled input in a setImmediate of its own, whose appends would
+   * otherwise wait for the end of the next turn.
+   */
+  endTurn(): void {
+    if (this.turnEndScheduled) this.onTurnEnd();
+  }
+
   // setImmediate runs after the I/O callbacks of this loop iteration, so every
   // connection's input read in this turn is in the batch it seals.
   private readonly onTurnEnd = (): void => {

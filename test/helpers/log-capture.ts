@@ -41,6 +41,8 @@ export function captureLog(server: Server): LogCapture {
     appendRange(buf: Buffer, start: number, end: number): number {
       return this.append(buf.subarray(start, end));
     },
+    // Every record is its own batch.
+    endTurn(): void {},
   };
   return capture;
 }
