@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { exactExpireTime } from '../commands/expire.js';
 import { CommandWriter } from '../resp/encode-command.js';
 import { formatDouble } from '../resp/double.js';
-import type { KeyEntry, Keyspace } from '../store/keyspace.js';
+import { readValuesAhead, type KeyEntry, type Keyspace } from '../store/keyspace.js';
 import type { Payload } from '../wal/frame.js';
 
 /** Elements (or field-value pairs) per rebuilding command, so no single command gets huge. */
@@ -50,7 +50,7 @@ export async function writeSnapshot(keyspace: Keyspace, append: (payload: Payloa
   const stepMs = options.stepMs ?? STEP_MS;
   const turn = options.turn ?? nextTurn;
   const tables = keyspace.databases.map(({ index, keys, expires }) => {
-    keys.beginCapture((entry) => out.key(index, entry, expires));
+    keys.beginCapture((entry) => out.key(index, entry, expires), readValuesAhead);
     return keys;
   });
   keyspace.capturing = true;

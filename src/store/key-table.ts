@@ -25,6 +25,8 @@ import { hashBytes, hashRange, hashString, scanBuckets } from './hash-buckets.js
 const MIN_BUCKETS = 4;
 /** Scratch for KeyTable.prefetch. */
 let prefetchHashes = new Int32Array(32);
+/** Scratch for captureStep: the entries of a step, let go right after. */
+const stepEntries: unknown[] = [];
 /** How far down a bucket prefetch follows a key: buckets hold about one entry. */
 const PREFETCH_MAX_STEPS = 4;
 
@@ -44,6 +46,8 @@ function sameBytes(key: string, bytes: Uint8Array): boolean {
 
 interface Capture<E> {
   take: (entry: E) => void;
+  /** Reads ahead what take will read of each of a step's entries (see captureStep). */
+  readAhead: (entries: readonly E[], count: number) => number;
   /** Buckets below it have been walked. */
   cursor: number;
   /** Keys of buckets not walked yet whose entries were handed out already or were not there. */
@@ -251,25 +255,47 @@ export class KeyTable<E extends Chained<E>> {
   /**
    * Starts handing every entry, as it is now, to `take`, once: from
    * captureStep, or earlier, before it changes (see the top of this file).
-   * The table keeps its size until the capture ends.
+   * The table keeps its size until the capture ends. readAhead is given
+   * each step's entries before take: see captureStep.
    */
-  beginCapture(take: (entry: E) => void): void {
+  beginCapture(take: (entry: E) => void, readAhead: (entries: readonly E[], count: number) => number = () => 0): void {
     if (this.capture !== null) throw new Error('the table is being captured already');
-    this.capture = { take, cursor: 0, settled: new Set() };
+    this.capture = { take, readAhead, cursor: 0, settled: new Set() };
     this.iterating++;
   }
 
-  /** Walks the capture on over up to `buckets` buckets; true once it has covered the table (and ended). */
+  /** What the capture's reading ahead read, kept so that its loads are not optimized away. */
+  readAheadSink = 0;
+
+  /**
+   * Walks the capture on over up to `buckets` buckets; true once it has
+   * covered the table (and ended). Each entry, its key and what take reads
+   * of it are likely cache misses (600 ns a string key at 200,000 keys,
+   * taken one by one): the step gathers its entries first, then reads their
+   * keys, then lets readAhead read the rest, so that each pass's misses
+   * overlap, as prefetch's do.
+   */
   captureStep(buckets: number): boolean {
     const capture = this.capture;
     if (capture === null) return true;
     const end = Math.min(this.buckets.length, capture.cursor + buckets);
-    const settled = capture.settled;
+    const entries = stepEntries as E[];
+    let count = 0;
     for (let i = capture.cursor; i < end; i++) {
-      for (let e: E | null | undefined = this.buckets[i]; e != null; e = e.next) {
-        if (settled.size === 0 || !settled.has(e.key)) capture.take(e);
-      }
+      for (let e: E | null | undefined = this.buckets[i]; e != null; e = e.next) entries[count++] = e;
     }
+    const gathered = count;
+    let touched = 0;
+    for (let i = 0; i < count; i++) touched += entries[i].key.length;
+    const settled = capture.settled;
+    if (settled.size > 0) {
+      let kept = 0;
+      for (let i = 0; i < count; i++) if (!settled.has(entries[i].key)) entries[kept++] = entries[i];
+      count = kept;
+    }
+    this.readAheadSink = touched + capture.readAhead(entries, count);
+    for (let i = 0; i < count; i++) capture.take(entries[i]);
+    for (let i = 0; i < gathered; i++) stepEntries[i] = null;
     capture.cursor = end;
     if (end < this.buckets.length) return false;
     this.endCapture();

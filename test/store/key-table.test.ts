@@ -220,6 +220,36 @@ test('a capture hands out every entry as it was when it began, once, while the t
   assert.ok(fresh > 1000, 'the walk took many steps');
 });
 
+test("a capture step reads ahead exactly the entries it hands out, before handing them out", () => {
+  const t = filled(500);
+  const events: string[] = [];
+  t.beginCapture(
+    (e) => events.push(`take ${e.key}`),
+    (entries, count) => {
+      for (let i = 0; i < count; i++) events.push(`ahead ${entries[i].key}`);
+      return count;
+    },
+  );
+  // Handed out before the walk reaches them: not read ahead, nor handed out again.
+  const early = ['k7', 'k300'].map((key) => (t.get(key), key));
+  stepToEnd(t, 16);
+  const taken = events.filter((e) => e.startsWith('take ')).map((e) => e.slice(5));
+  assert.equal(taken.slice().sort(), [...t.keys()].sort());
+  assert.equal(taken.slice(0, 2), early);
+  // Every step's read-ahead comes right before its takes, entry for entry.
+  const walked = events.slice(2);
+  for (let i = 0; i < walked.length; ) {
+    let n = 0;
+    while (walked[i + n]?.startsWith('ahead ')) n++;
+    assert.ok(n > 0, `a take at ${i} without its read-ahead`);
+    const ahead = walked.slice(i, i + n).map((e) => e.slice(6));
+    const takes = walked.slice(i + n, i + 2 * n).map((e) => e.slice(5));
+    assert.equal(takes, ahead);
+    i += 2 * n;
+  }
+  for (const key of early) assert.is(walked.filter((e) => e.endsWith(` ${key}`)).length, 0, key);
+});
+
 test('a capture holds the table size; lookups work during and after it', () => {
   const t = filled(100);
   const taken = capturing(t);
