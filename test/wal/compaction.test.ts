@@ -60,6 +60,41 @@ test('compaction: snapshot then later entries, old segments removed', async () =
   await again.wal.close();
 });
 
+test('a segment the log rolled past is kept through a compaction and made the next segment', async () => {
+  const files = new FaultFileLayer();
+  const { wal } = await openLog(files, { segmentSize: 512 });
+  const log: string[] = [];
+  const write = writer(wal, log);
+  for (let t = 0; t < 10; t++) {
+    write(kvEntries(`t${t}-`, 9));
+    await tick();
+  }
+  await durable(wal, 90);
+  await wal.compact(snapshotOf(log));
+  const spares = files.list(DIR).filter((n) => n.endsWith('.spare.tmp'));
+  assert.is(spares.length, 1, files.list(DIR).join());
+  // Enough to roll to the next segment, which the spare becomes: zero-filled and synced under its own name first.
+  for (let t = 0; t < 4; t++) {
+    write(kvEntries(`u${t}-`, 9));
+    await tick();
+  }
+  await durable(wal, 126);
+  assert.ok(files.fsyncPaths.includes(`${DIR}/${spares[0]}`), 'the spare was zero-filled and synced');
+  assert.ok(!files.list(DIR).includes(spares[0]), files.list(DIR).join());
+  // A spare left at close is removed.
+  await wal.compact(snapshotOf(log));
+  assert.is(files.list(DIR).filter((n) => n.endsWith('.spare.tmp')).length, 1, files.list(DIR).join());
+  await wal.close();
+  assert.is(files.list(DIR).filter((n) => n.endsWith('.spare.tmp')).length, 0, files.list(DIR).join());
+  files.powerCut();
+  const { wal: reopened, replayed } = await openLog(files, { segmentSize: 512 });
+  // Nothing of what the spare held before comes back: the state is the log's.
+  const state = new Map(replayed.map((r) => r.split(':')[1].split('=') as [string, string]));
+  assert.equal([...state].sort(), [...applyKv(numbered(log))].sort());
+  assert.is(reopened.lastSeq, 126);
+  await reopened.close();
+});
+
 /** A log in the default segment size holding 5 durable entries. */
 async function healthyLog(): Promise<{ files: FaultFileLayer; wal: WriteAheadLog; log: string[]; write: (entries: string[]) => void }> {
   const files = new FaultFileLayer();
@@ -219,7 +254,8 @@ test('switching none -> adaptive starts a log from a snapshot; adaptive -> none 
   assert.is(wal.durability, 'adaptive');
   write(['k8=after']);
   await durable(wal, 8);
-  assert.equal(files.list(DIR), ['base-000002.log', 'wal-000002.log']);
+  // The stale chain's segment is kept as the spare.
+  assert.equal(files.list(DIR), ['base-000002.log', 'wal-000001.spare.tmp', 'wal-000002.log']);
 
   await wal.setDurability('none');
   const ops = files.ops;
