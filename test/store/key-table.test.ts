@@ -280,6 +280,29 @@ test('captured() tells whether a key changed behind the table could be missing f
   assert.is(t.captureStep(10), true, 'an ended capture is done');
 });
 
+test('what a capture handed out is walked by the next one; an entry moved to another table is handed out once', () => {
+  const t = filled(200);
+  capturing(t);
+  for (let i = 0; i < 200; i += 3) t.get(`k${i}`);
+  t.endCapture();
+  const again = capturing(t);
+  stepToEnd(t, 16);
+  assert.is(again.length, 200, 'the entries the first capture handed out are walked by the second');
+
+  const from = filled(50);
+  const to = filled(50, 'other');
+  const fromTaken = capturing(from);
+  const toTaken = capturing(to);
+  const moved = from.get('k5') as Entry;
+  from.delete('k5');
+  to.set('k5', moved);
+  stepToEnd(from, 8);
+  stepToEnd(to, 8);
+  assert.equal(fromTaken.filter((e) => e.startsWith('k5=')), ['k5=5'], 'handed out by the table it left, once');
+  assert.is(toTaken.length, 50, 'left out by the table it joined during the capture');
+  assert.ok(toTaken.every((e) => e.startsWith('other')));
+});
+
 test('only one capture at a time; a new one may begin after the last ended', () => {
   const t = filled(10);
   capturing(t);
