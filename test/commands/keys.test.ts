@@ -289,15 +289,15 @@ test('OBJECT ENCODING, REFCOUNT, IDLETIME, FREQ and HELP', async () => {
   for (const [key, encoding] of encodings) assert.is(await r.object('ENCODING', key), encoding, key);
   assert.is(await r.object('ENCODING', 'nosuch'), null);
   const d = db();
-  const hash = d.keys.get('h')?.value as Dict<Buffer>;
-  hash.set('long', Buffer.alloc(65, 'x'));
+  // Each change looks its key up first, as a command does: a snapshot under way hands the key out before it changes.
+  const valueOf = <T>(key: string): T => d.keys.get(key)?.value as T;
+  valueOf<Dict<Buffer>>('h').set('long', Buffer.alloc(65, 'x'));
   assert.is(await r.object('ENCODING', 'h'), 'hashtable');
-  hash.delete('long');
+  valueOf<Dict<Buffer>>('h').delete('long');
   assert.is(await r.object('ENCODING', 'h'), 'hashtable', 'conversions are one-way');
-  const set = d.keys.get('st')?.value as Dict<null>;
-  set.set('abc', null);
+  valueOf<Dict<null>>('st').set('abc', null);
   assert.is(await r.object('ENCODING', 'st'), 'hashtable');
-  const zset = d.keys.get('z')?.value as SortedSet;
+  const zset = valueOf<SortedSet>('z');
   for (let i = 0; i < 128; i++) zset.add(`m${i}`, i);
   assert.is(await r.object('ENCODING', 'z'), 'skiplist');
 
