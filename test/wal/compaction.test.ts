@@ -21,16 +21,27 @@ const snapshotOf = (log: string[]) => (append: (payload: Buffer) => void) => {
   for (const [k, v] of applyKv(numbered(log))) append(Buffer.from(`${k}=${v}`));
 };
 
-test('compaction: snapshot then later entries, old segments removed', async () => {
+/** Writes 9 entries a turn for `turns` turns. */
+async function writeTurns(write: (entries: string[]) => void, prefix: string, turns: number): Promise<void> {
+  for (let t = 0; t < turns; t++) {
+    write(kvEntries(`${prefix}${t}-`, 9));
+    await tick();
+  }
+}
+
+/** A log of 512-byte segments holding 90 durable entries over several segments. */
+async function segmentedLog(): Promise<{ files: FaultFileLayer; wal: WriteAheadLog; log: string[]; write: (entries: string[]) => void }> {
   const files = new FaultFileLayer();
   const { wal } = await openLog(files, { segmentSize: 512 });
   const log: string[] = [];
   const write = writer(wal, log);
-  for (let t = 0; t < 10; t++) {
-    write(kvEntries(`t${t}-`, 9));
-    await tick();
-  }
+  await writeTurns(write, 't', 10);
   await durable(wal, 90);
+  return { files, wal, log, write };
+}
+
+test('compaction: snapshot then later entries, old segments removed', async () => {
+  const { files, wal, log, write } = await segmentedLog();
   assert.ok(files.list(DIR).length > 2);
   let snapshotTaken = (): void => {};
   const taken = new Promise<void>((resolve) => (snapshotTaken = resolve));
@@ -61,23 +72,12 @@ test('compaction: snapshot then later entries, old segments removed', async () =
 });
 
 test('a segment the log rolled past is kept through a compaction and made the next segment', async () => {
-  const files = new FaultFileLayer();
-  const { wal } = await openLog(files, { segmentSize: 512 });
-  const log: string[] = [];
-  const write = writer(wal, log);
-  for (let t = 0; t < 10; t++) {
-    write(kvEntries(`t${t}-`, 9));
-    await tick();
-  }
-  await durable(wal, 90);
+  const { files, wal, log, write } = await segmentedLog();
   await wal.compact(snapshotOf(log));
   const spares = files.list(DIR).filter((n) => n.endsWith('.spare.tmp'));
   assert.is(spares.length, 1, files.list(DIR).join());
   // Enough to roll to the next segment, which the spare becomes: zero-filled and synced under its own name first.
-  for (let t = 0; t < 4; t++) {
-    write(kvEntries(`u${t}-`, 9));
-    await tick();
-  }
+  await writeTurns(write, 'u', 4);
   await durable(wal, 126);
   assert.ok(files.fsyncPaths.includes(`${DIR}/${spares[0]}`), 'the spare was zero-filled and synced');
   assert.ok(!files.list(DIR).includes(spares[0]), files.list(DIR).join());
