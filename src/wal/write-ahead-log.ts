@@ -617,8 +617,8 @@ export class WriteAheadLog {
    * Zero-filled, synced and renamed into place, so a crash never leaves a
    * half-made segment. A retired segment is zero-filled in place of a new
    * file: its pages are in the page cache, where a new file's must be
-   * allocated first (64 MiB took 70-110 ms of the server's core that way
-   * here, against 10 ms over cached pages).
+   * allocated first (64 MiB took 15-110 ms of kernel time that way here,
+   * with the state of free memory, against 8-10 ms over cached pages).
    */
   private async createSegment(no: number, size: number): Promise<Segment> {
     const path = join(this.dir, segmentName(no));
