@@ -73,7 +73,7 @@ export class Database {
   prefetch(buf: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): number {
     const found = PREFETCH_FOUND;
     const touched = this.keys.prefetch(buf, starts, ends, count, found) + readValuesAhead(found, count);
-    found.fill(null, 0, count);
+    for (let i = 0; i < count; i++) found[i] = null;
     return touched;
   }
 

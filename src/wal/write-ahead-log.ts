@@ -101,9 +101,10 @@ const RECENT_BATCHES = 16;
 const EVERYSEC_MS = 1000;
 const COMPACTION_TMP = 'base-next.log.tmp';
 
-const segmentName = (no: number): string => `wal-${String(no).padStart(6, '0')}.log`;
-const baseName = (no: number): string => `base-${String(no).padStart(6, '0')}.log`;
-const spareName = (no: number): string => `wal-${String(no).padStart(6, '0')}.spare.tmp`;
+const fileNumber = (no: number): string => String(no).padStart(6, '0');
+const segmentName = (no: number): string => `wal-${fileNumber(no)}.log`;
+const baseName = (no: number): string => `base-${fileNumber(no)}.log`;
+const spareName = (no: number): string => `wal-${fileNumber(no)}.spare.tmp`;
 const SEGMENT_RE = /^wal-(\d{6,})\.log$/;
 const BASE_RE = /^base-(\d{6,})\.log$/;
 
@@ -829,10 +830,11 @@ export class WriteAheadLog {
       for (const name of await this.files.readdir(this.dir)) {
         const segment = SEGMENT_RE.exec(name);
         const match = segment ?? BASE_RE.exec(name);
-        if (!match || Number(match[1]) >= no) continue;
+        const fileNo = match ? Number(match[1]) : no;
+        if (fileNo >= no) continue;
         const path = join(this.dir, name);
-        if (segment && this.spare === null && this.segment !== null && Number(match[1]) < this.segment.no) {
-          const spare = join(this.dir, spareName(Number(match[1])));
+        if (segment && this.spare === null && this.segment !== null && fileNo < this.segment.no) {
+          const spare = join(this.dir, spareName(fileNo));
           await this.files.rename(path, spare);
           this.spare = spare;
         } else await this.files.unlink(path);
